@@ -1,0 +1,218 @@
+//! Which Automerge documents exist, how each one starts, and how to tell them apart.
+//!
+//! Every document's first change writes its header (the root keys `schema`, `kind`,
+//! `antenna`) and every map the kind needs, so later concurrent edits never create a map
+//! twice (two maps created concurrently under one key shadow each other; one would be lost).
+//!
+//! An antenna or household document is created by one device, in the change that records
+//! the action. A ledger document may be created by several devices offline (whoever records
+//! first in a month), so it starts with a *skeleton* change written with an actor id derived
+//! from the document id at time zero: every device produces the byte-identical change, and
+//! their maps merge.
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, AutoCommit, Automerge, ObjType, ReadDoc, ROOT};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::ids::{AntennaId, DocumentId, LedgerId};
+use crate::time::Month;
+
+/// The schema version of documents this build writes and reads. A document with a greater
+/// version is refused with [`Error::NewerDocument`].
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// The three kinds of document; see ARCHITECTURE.md for why the data is split this way.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum DocumentKind {
+    /// One per antenna: members, provider directory, household index.
+    Antenna,
+    /// One per household: profile and case, all its identifying data.
+    Household,
+    /// One per antenna and month: donations and deliveries.
+    Ledger,
+}
+
+impl DocumentKind {
+    /// The word stored under the root key `kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Antenna => "antenna",
+            DocumentKind::Household => "household",
+            DocumentKind::Ledger => "ledger",
+        }
+    }
+
+    /// The kind for a stored word.
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "antenna" => Some(DocumentKind::Antenna),
+            "household" => Some(DocumentKind::Household),
+            "ledger" => Some(DocumentKind::Ledger),
+            _ => None,
+        }
+    }
+
+    /// The maps the skeleton creates, so concurrent first edits land in the same objects.
+    fn maps(self) -> &'static [&'static [&'static str]] {
+        match self {
+            DocumentKind::Antenna => &[&["members"], &["providers"], &["households"]],
+            DocumentKind::Household => &[
+                &["profile"],
+                &["profile", "members"],
+                &["profile", "address"],
+                &["profile", "consent"],
+                &["case"],
+                &["case", "needs"],
+                &["case", "limiting_factors"],
+                &["case", "plan"],
+                &["case", "referrals"],
+                &["case", "grievances"],
+                &["case", "notes"],
+            ],
+            DocumentKind::Ledger => &[&["donations"], &["deliveries"]],
+        }
+    }
+}
+
+/// The ledger document of an antenna for a month. Derived, not random, so every device finds
+/// (or creates) the same document without asking anyone.
+pub fn ledger_id(antenna: AntennaId, month: Month) -> LedgerId {
+    let mut hash = Sha256::new();
+    hash.update(b"jiran/ledger/v1/");
+    hash.update(antenna.document().as_bytes());
+    hash.update(month.to_string().as_bytes());
+    let digest = hash.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    LedgerId(DocumentId::from_bytes(bytes))
+}
+
+/// Writes the root header (`schema`, `kind`, `antenna`, and `period` for ledgers) and every
+/// map the kind needs. Called once, in the change that creates the document, so no later
+/// concurrent edit ever creates a map that could shadow another device's.
+pub fn write_header<T: Transactable>(
+    tx: &mut T,
+    kind: DocumentKind,
+    antenna: AntennaId,
+    period: Option<Month>,
+) -> Result<()> {
+    tx.put(ROOT, "schema", SCHEMA_VERSION)?;
+    tx.put(ROOT, "kind", kind.as_str())?;
+    tx.put(ROOT, "antenna", antenna.to_string())?;
+    if let (DocumentKind::Ledger, Some(month)) = (kind, period) {
+        tx.put(ROOT, "period", month.to_string())?;
+    }
+    for path in kind.maps() {
+        let (last, parents) = path.split_last().expect("paths are not empty");
+        let mut obj = ROOT;
+        for parent in parents {
+            obj = match tx.get(&obj, *parent)? {
+                Some((_, id)) => id,
+                None => unreachable!("parents are listed before children"),
+            };
+        }
+        tx.put_object(&obj, *last, ObjType::Map)?;
+    }
+    Ok(())
+}
+
+/// A new document holding only its skeleton change (see the module docs), for documents
+/// that several devices may create independently (ledgers).
+pub fn skeleton(
+    id: DocumentId,
+    kind: DocumentKind,
+    antenna: AntennaId,
+    period: Option<Month>,
+) -> Result<Automerge> {
+    let mut actor = Sha256::new();
+    actor.update(b"jiran/skeleton/");
+    actor.update(id.as_bytes());
+    let actor = ActorId::from(&actor.finalize()[..16]);
+    let mut doc = AutoCommit::new().with_actor(actor);
+    write_header(&mut doc, kind, antenna, period)?;
+    doc.commit_with(CommitOptions::default().with_time(0));
+    Ok(doc.document().clone())
+}
+
+/// What every document says about itself at its root.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct DocumentHeader {
+    /// Its kind.
+    pub kind: DocumentKind,
+    /// The antenna it belongs to.
+    pub antenna: AntennaId,
+}
+
+/// Reads the root header of `doc`, refusing documents of a newer schema or without a header.
+pub fn header(id: DocumentId, doc: &Automerge) -> Result<DocumentHeader> {
+    let scalar = |key: &str| -> Result<Option<automerge::ScalarValue>> {
+        Ok(match doc.get(ROOT, key)? {
+            Some((automerge::Value::Scalar(s), _)) => Some(s.into_owned()),
+            _ => None,
+        })
+    };
+    let schema = match scalar("schema")? {
+        Some(automerge::ScalarValue::Uint(v)) => v,
+        Some(automerge::ScalarValue::Int(v)) if v >= 0 => v as u64,
+        _ => return Err(Error::CorruptDocument(id)),
+    };
+    if schema > SCHEMA_VERSION {
+        return Err(Error::NewerDocument(id));
+    }
+    let kind = match scalar("kind")? {
+        Some(automerge::ScalarValue::Str(s)) => DocumentKind::parse(&s),
+        _ => None,
+    }
+    .ok_or(Error::CorruptDocument(id))?;
+    let antenna = match scalar("antenna")? {
+        Some(automerge::ScalarValue::Str(s)) => s.parse().ok(),
+        _ => None,
+    }
+    .ok_or(Error::CorruptDocument(id))?;
+    Ok(DocumentHeader { kind, antenna })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_two_devices_creating_the_same_ledger_share_its_maps() {
+        let antenna = AntennaId::random();
+        let month = Month {
+            year: 2020,
+            month: 4,
+        };
+        let id = ledger_id(antenna, month);
+        assert_eq!(id, ledger_id(antenna, month), "ledger ids are derived");
+        let mut a = skeleton(id.0, DocumentKind::Ledger, antenna, Some(month)).unwrap();
+        let mut b = skeleton(id.0, DocumentKind::Ledger, antenna, Some(month)).unwrap();
+        assert_eq!(a.get_heads(), b.get_heads(), "identical first change");
+        for (doc, key) in [(&mut a, "from-a"), (&mut b, "from-b")] {
+            doc.set_actor(ActorId::random());
+            let mut tx = doc.transaction();
+            let (_, deliveries) = tx.get(ROOT, "deliveries").unwrap().unwrap();
+            tx.put(&deliveries, key, 1).unwrap();
+            tx.commit();
+        }
+        a.merge(&mut b).unwrap();
+        let (_, deliveries) = a.get(ROOT, "deliveries").unwrap().unwrap();
+        assert_eq!(
+            a.length(&deliveries),
+            2,
+            "both deliveries survive the merge"
+        );
+        assert_eq!(header(id.0, &a).unwrap().kind, DocumentKind::Ledger);
+    }
+
+    #[test]
+    fn test_a_document_from_a_newer_schema_is_refused() {
+        let id = DocumentId::random();
+        let mut doc = skeleton(id, DocumentKind::Household, AntennaId::random(), None).unwrap();
+        let mut tx = doc.transaction();
+        tx.put(ROOT, "schema", SCHEMA_VERSION + 1).unwrap();
+        tx.commit();
+        assert!(matches!(header(id, &doc), Err(Error::NewerDocument(_))));
+    }
+}

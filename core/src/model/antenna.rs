@@ -1,0 +1,76 @@
+//! An antenna: one micro-local group of volunteers, its members, its directory of service
+//! providers and an index of its households that holds no identifying data.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::{Hydrate, Reconcile};
+
+use super::vocabulary::{HouseholdState, NeedCategory, Priority, Role, Sector};
+use crate::ids::{MemberId, ProviderId};
+use crate::time::Timestamp;
+
+/// The antenna document.
+#[derive(Clone, Debug, PartialEq, Reconcile, Hydrate)]
+pub struct AntennaDocument {
+    /// Document schema version; see [`crate::document::SCHEMA_VERSION`].
+    pub schema: u64,
+    /// Always `antenna`.
+    pub kind: String,
+    /// The antenna's name ("La Marsa – Cité Erriadh").
+    pub name: String,
+    /// Where it works.
+    pub locality: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// Volunteers, leads and observers, keyed by member id.
+    pub members: BTreeMap<MemberId, Member>,
+    /// The directory of service providers households can be referred to.
+    pub providers: BTreeMap<ProviderId, Provider>,
+    /// One entry per household, keyed by household id (the household document's id). It
+    /// lets a device list, sort and filter households before it holds their documents, and
+    /// holds no names, phones or addresses.
+    pub households: BTreeMap<String, HouseholdSummary>,
+}
+
+/// A member of the antenna.
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Member {
+    /// The name other members see (a first name or nickname).
+    pub display_name: String,
+    /// What they may do.
+    pub role: Role,
+    /// When they joined.
+    pub joined_at: Timestamp,
+}
+
+/// A provider in the antenna's directory.
+#[derive(Clone, Debug, PartialEq, Reconcile, Hydrate)]
+pub struct Provider {
+    /// The provider's name.
+    pub name: String,
+    /// Public, private, non-profit or religious.
+    pub sector: Sector,
+    /// The needs it serves.
+    pub serves: Vec<NeedCategory>,
+    /// How to reach it (phone, address), as typed.
+    pub contact: String,
+    /// When it is open, as typed ("Mon–Fri 8:00–12:00").
+    pub opening_hours: String,
+}
+
+/// What every member may know of a household without its document: no identifying data.
+#[derive(Clone, Debug, PartialEq, Reconcile, Hydrate)]
+pub struct HouseholdSummary {
+    /// Active, graduated, moved away or merged.
+    pub status: HouseholdState,
+    /// How urgently the antenna should act.
+    pub priority: Priority,
+    /// How many people live in it.
+    pub size: u32,
+    /// Categories of needs still open.
+    pub open_needs: Vec<NeedCategory>,
+    /// The volunteer who follows it.
+    pub assigned_to: Option<MemberId>,
+    /// When it was registered.
+    pub registered_at: Timestamp,
+}

@@ -1,0 +1,22 @@
+//! The domain model: antennas, households and their cases, donations and deliveries.
+//!
+//! Plain Rust types, mapped to Automerge documents with autosurgeon. No I/O here.
+
+pub mod antenna;
+pub mod case;
+pub mod household;
+pub mod ledger;
+pub mod validate;
+pub mod vocabulary;
+
+pub use antenna::{AntennaDocument, HouseholdSummary, Member, Provider};
+pub use case::{Case, Grievance, LimitingFactor, Need, Note, PlanStep, Referral};
+pub use household::{
+    Address, Consent, Coordinates, Household, HouseholdDocument, HouseholdStatus, Person,
+    VulnerabilityFlags,
+};
+pub use ledger::{Acknowledgement, Delivery, Donation, Gift, LedgerDocument};
+pub use vocabulary::{
+    DonationStatus, FactorKind, GrievanceStatus, HouseholdState, NeedCategory, NeedStatus,
+    Priority, ReferralStatus, Relationship, Role, Sector, StepStatus, Urgency,
+};

@@ -1,0 +1,25 @@
+//! What a UI can follow: one event per document that changed, after it is on disk.
+
+use crate::ids::{AntennaId, HouseholdId, LedgerId};
+
+/// A document changed on this device, by a local action or a merge from another device.
+/// Sent only once the change is on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreEvent {
+    /// The antenna's members, directory or household index changed.
+    AntennaChanged(AntennaId),
+    /// A household's profile or case changed.
+    HouseholdChanged {
+        /// Its antenna.
+        antenna: AntennaId,
+        /// The household.
+        household: HouseholdId,
+    },
+    /// Donations or deliveries of a month changed; balances may have moved.
+    LedgerChanged {
+        /// Its antenna.
+        antenna: AntennaId,
+        /// The ledger document (one per month).
+        ledger: LedgerId,
+    },
+}

@@ -1,0 +1,333 @@
+//! Donations and deliveries: recorded in the ledger document of their month, checked against
+//! what each donation has left.
+
+use std::collections::BTreeMap;
+
+use autosurgeon::reconcile_prop;
+use rusqlite::{params, OptionalExtension};
+
+use super::access::{existing, map_at, FIELD_WORK};
+use super::documents::Batch;
+use super::events::StoreEvent;
+use super::projection;
+use super::Store;
+use crate::document::ledger_id;
+use crate::error::{Error, Result};
+use crate::ids::{AntennaId, DeliveryId, DonationId, HouseholdId, LedgerId, MemberId};
+use crate::model::{
+    validate, Acknowledgement, Delivery, Donation, DonationStatus, Gift, NeedCategory,
+};
+use crate::time::Timestamp;
+
+/// A donation to record.
+#[derive(Clone, Debug)]
+pub struct NewDonation {
+    /// Money, goods or a service.
+    pub gift: Gift,
+    /// The donor's name, or `None` for an anonymous gift.
+    pub donor: Option<String>,
+    /// Who holds it; `None` means the member recording it.
+    pub custodian: Option<MemberId>,
+    /// Pledged or already received.
+    pub status: DonationStatus,
+    /// Only for this kind of need, if the donor asked.
+    pub restricted_to: Option<NeedCategory>,
+    /// When it was given, if not now (recorded later, offline).
+    pub recorded_at: Option<Timestamp>,
+}
+
+/// A delivery to record.
+#[derive(Clone, Debug)]
+pub struct NewDelivery {
+    /// The household receiving it.
+    pub household: HouseholdId,
+    /// The need it answers.
+    pub category: NeedCategory,
+    /// What was given.
+    pub description: String,
+    /// How much of each donation, in each donation's own unit.
+    pub funding: Vec<(DonationId, u64)>,
+    /// When it was delivered, if not now.
+    pub delivered_at: Option<Timestamp>,
+}
+
+/// Deliveries may be recorded up to this long after the fact but not in the future (allowing
+/// for clocks a little ahead).
+const CLOCK_SKEW_MS: i64 = 24 * 3600 * 1000;
+
+fn gift(gift: Gift) -> Result<Gift> {
+    Ok(match gift {
+        Gift::Money {
+            amount_minor,
+            currency,
+        } => Gift::Money {
+            amount_minor: validate::positive("amount", amount_minor)?,
+            currency: validate::currency(&currency)?,
+        },
+        Gift::Goods {
+            item,
+            quantity,
+            unit,
+        } => Gift::Goods {
+            item: validate::name("item", &item)?,
+            quantity: validate::positive("quantity", quantity)?,
+            unit: validate::name("unit", &unit)?,
+        },
+        Gift::Service { kind, hours } => Gift::Service {
+            kind: validate::name("kind", &kind)?,
+            hours: validate::positive("hours", hours)?,
+        },
+    })
+}
+
+fn not_in_future(field: &'static str, at: Timestamp) -> Result<Timestamp> {
+    if at.millis() > Timestamp::now().millis() + CLOCK_SKEW_MS {
+        return Err(Error::invalid(field, "is in the future"));
+    }
+    Ok(at)
+}
+
+impl Store {
+    /// Records a donation in the ledger of its month.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a zero amount, a bad currency or empty names;
+    /// [`Error::UnknownMember`] for a custodian who is not in the antenna.
+    pub fn record_donation(&self, antenna: AntennaId, new: NewDonation) -> Result<DonationId> {
+        let gift = gift(new.gift)?;
+        let donor = new
+            .donor
+            .as_deref()
+            .map(|d| validate::name("donor", d))
+            .transpose()?;
+        let recorded_at = new
+            .recorded_at
+            .map(|t| not_in_future("recorded_at", t))
+            .transpose()?;
+        let id = DonationId::random();
+        self.batch(|b| {
+            let actor = b.acting(antenna, "record donations", FIELD_WORK)?;
+            let custodian = new.custodian.unwrap_or_else(|| actor.clone());
+            if !b.antenna(antenna)?.members.contains_key(&custodian) {
+                return Err(Error::UnknownMember(custodian));
+            }
+            let recorded_at = recorded_at.unwrap_or(b.now);
+            let donation = Donation {
+                gift,
+                donor,
+                custodian,
+                status: new.status,
+                restricted_to: new.restricted_to,
+                recorded_by: actor,
+                recorded_at,
+                received_at: (new.status == DonationStatus::Received).then_some(recorded_at),
+            };
+            let ledger = ledger_id(antenna, recorded_at.month());
+            b.create_ledger(ledger.document(), antenna, recorded_at.month())?;
+            b.change(ledger.document(), "record donation", |tx| {
+                let donations = map_at(tx, &["donations"])?;
+                reconcile_prop(tx, donations, id.as_str(), &donation)?;
+                Ok(())
+            })?;
+            projection::donation(&b.sql, antenna, ledger, &id, &donation)?;
+            b.events.push(StoreEvent::LedgerChanged { antenna, ledger });
+            Ok(id.clone())
+        })
+    }
+
+    /// Records that a pledged donation reached its custodian.
+    pub fn mark_donation_received(&self, antenna: AntennaId, donation: &DonationId) -> Result<()> {
+        self.batch(|b| {
+            b.acting(antenna, "record donations", FIELD_WORK)?;
+            let ledger = b.ledger_of_donation(antenna, donation)?;
+            let now = b.now;
+            b.change(ledger.document(), "receive donation", |tx| {
+                let obj = existing(tx, &["donations"], donation.as_str(), "donation")?;
+                reconcile_prop(&mut *tx, &obj, "status", DonationStatus::Received)?;
+                reconcile_prop(&mut *tx, &obj, "received_at", Some(now))?;
+                Ok(())
+            })?;
+            b.sql.execute(
+                "UPDATE donations SET status = 'received' WHERE id = ?1",
+                [donation.as_str()],
+            )?;
+            b.events.push(StoreEvent::LedgerChanged { antenna, ledger });
+            Ok(())
+        })
+    }
+
+    /// Records a delivery to a household, funded by one or more donations.
+    ///
+    /// # Errors
+    /// [`Error::UnknownHousehold`], [`Error::UnknownDonation`], [`Error::DonationNotReceived`],
+    /// [`Error::RestrictedDonation`] or [`Error::InsufficientBalance`] when the delivery does
+    /// not fit what is on this device; [`Error::Invalid`] for empty or zero funding.
+    pub fn record_delivery(&self, antenna: AntennaId, new: NewDelivery) -> Result<DeliveryId> {
+        let description =
+            validate::required_text("description", &new.description, validate::MAX_TEXT)?;
+        if new.funding.is_empty() {
+            return Err(Error::invalid(
+                "funding",
+                "name at least one donation that pays for it",
+            ));
+        }
+        let mut funding = BTreeMap::new();
+        for (donation, amount) in new.funding {
+            let amount = validate::positive("amount", amount)?;
+            let total = funding.entry(donation).or_insert(0u64);
+            *total = total.saturating_add(amount);
+        }
+        let delivered_at = new
+            .delivered_at
+            .map(|t| not_in_future("delivered_at", t))
+            .transpose()?;
+        let id = DeliveryId::random();
+        self.batch(|b| {
+            let actor = b.acting(antenna, "record deliveries", FIELD_WORK)?;
+            b.check_household(antenna, new.household)?;
+            for (donation, amount) in &funding {
+                b.check_funding(antenna, donation, *amount, new.category)?;
+            }
+            let delivered_at = delivered_at.unwrap_or(b.now);
+            let delivery = Delivery {
+                household: new.household,
+                category: new.category,
+                description,
+                funding,
+                delivered_by: actor,
+                delivered_at,
+                acknowledged: None,
+            };
+            let ledger = ledger_id(antenna, delivered_at.month());
+            b.create_ledger(ledger.document(), antenna, delivered_at.month())?;
+            b.change(ledger.document(), "record delivery", |tx| {
+                let deliveries = map_at(tx, &["deliveries"])?;
+                reconcile_prop(tx, deliveries, id.as_str(), &delivery)?;
+                Ok(())
+            })?;
+            projection::delivery(&b.sql, antenna, ledger, &id, &delivery)?;
+            b.events.push(StoreEvent::LedgerChanged { antenna, ledger });
+            Ok(id.clone())
+        })
+    }
+
+    /// Records that the household acknowledged receiving a delivery.
+    pub fn acknowledge_delivery(&self, antenna: AntennaId, delivery: &DeliveryId) -> Result<()> {
+        self.batch(|b| {
+            let actor = b.acting(antenna, "record deliveries", FIELD_WORK)?;
+            let ledger: Option<String> = b
+                .sql
+                .query_row(
+                    "SELECT ledger_id FROM deliveries WHERE id = ?1 AND antenna_id = ?2",
+                    params![delivery.as_str(), antenna.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let ledger: LedgerId = ledger
+                .and_then(|l| l.parse().ok())
+                .ok_or_else(|| Error::UnknownDelivery(delivery.clone()))?;
+            let ack = Acknowledgement {
+                at: b.now,
+                recorded_by: actor,
+            };
+            b.change(ledger.document(), "acknowledge delivery", |tx| {
+                let obj = existing(tx, &["deliveries"], delivery.as_str(), "delivery")?;
+                reconcile_prop(tx, &obj, "acknowledged", Some(&ack))?;
+                Ok(())
+            })?;
+            b.sql.execute(
+                "UPDATE deliveries SET acknowledged = 1 WHERE id = ?1",
+                [delivery.as_str()],
+            )?;
+            b.events.push(StoreEvent::LedgerChanged { antenna, ledger });
+            Ok(())
+        })
+    }
+}
+
+impl Batch<'_> {
+    fn ledger_of_donation(
+        &mut self,
+        antenna: AntennaId,
+        donation: &DonationId,
+    ) -> Result<LedgerId> {
+        let ledger: Option<String> = self
+            .sql
+            .query_row(
+                "SELECT ledger_id FROM donations WHERE id = ?1 AND antenna_id = ?2",
+                params![donation.as_str(), antenna.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        ledger
+            .and_then(|l| l.parse().ok())
+            .ok_or_else(|| Error::UnknownDonation(donation.clone()))
+    }
+
+    fn check_household(&mut self, antenna: AntennaId, household: HouseholdId) -> Result<()> {
+        let found: Option<String> = self
+            .sql
+            .query_row(
+                "SELECT status FROM households WHERE id = ?1 AND antenna_id = ?2",
+                params![household.to_string(), antenna.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match found.as_deref() {
+            None => Err(Error::UnknownHousehold(household)),
+            Some("merged") => Err(Error::invalid(
+                "household",
+                "was merged into another household; deliver to that one",
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Refuses funding a donation cannot give, as far as this device knows. Offline edits
+    /// merged later can still over-allocate; [`Store::over_allocations`] reports those.
+    fn check_funding(
+        &mut self,
+        antenna: AntennaId,
+        donation: &DonationId,
+        amount: u64,
+        category: NeedCategory,
+    ) -> Result<()> {
+        let row: Option<(i64, String, Option<String>, String)> = self
+            .sql
+            .query_row(
+                "SELECT amount, status, restricted_to, unit FROM donations
+                 WHERE id = ?1 AND antenna_id = ?2",
+                params![donation.as_str(), antenna.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let (total, status, restricted, unit) =
+            row.ok_or_else(|| Error::UnknownDonation(donation.clone()))?;
+        if status != DonationStatus::Received.as_str() {
+            return Err(Error::DonationNotReceived(donation.clone()));
+        }
+        if let Some(allowed) = restricted.as_deref().and_then(NeedCategory::parse) {
+            if allowed != category {
+                return Err(Error::RestrictedDonation {
+                    donation: donation.clone(),
+                    allowed,
+                });
+            }
+        }
+        let used: i64 = self.sql.query_row(
+            "SELECT COALESCE(SUM(amount), 0) FROM allocations WHERE donation_id = ?1",
+            [donation.as_str()],
+            |r| r.get(0),
+        )?;
+        let remaining = (total - used).max(0) as u64;
+        if amount > remaining {
+            return Err(Error::InsufficientBalance {
+                donation: donation.clone(),
+                remaining,
+                requested: amount,
+                unit,
+            });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,174 @@
+//! The durable store on a device: every antenna, household and ledger document the device
+//! holds, and the derived tables that make lists, search and balances fast.
+//!
+//! The contract: when a method that records something returns `Ok`, the change is in the
+//! SQLite file (WAL, full sync) and survives the process being killed right after. When it
+//! returns `Err`, nothing of it was recorded.
+
+mod access;
+mod antennas;
+mod documents;
+mod events;
+mod households;
+mod ledger;
+mod projection;
+mod queries;
+mod replication;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use automerge::ActorId;
+use rand::RngCore;
+use rusqlite::{Connection, OptionalExtension};
+use tokio::sync::broadcast;
+
+pub use antennas::{NewAntenna, NewProvider};
+pub use events::StoreEvent;
+pub use households::{HouseholdEdit, NewHousehold, NewNeed, NewPerson, NewPlanStep};
+pub use ledger::{NewDelivery, NewDonation};
+pub use queries::{
+    DeliveryRecord, DonationBalance, HouseholdDetail, HouseholdFilter, HouseholdListItem,
+    HouseholdSort, OverAllocation, StockLine,
+};
+pub use replication::ImportOutcome;
+
+use crate::error::Result;
+use documents::{Batch, Documents};
+
+/// The file name of the store database inside the store directory.
+pub const DATABASE_FILE: &str = "jiran.sqlite3";
+
+/// How many events a slow subscriber may fall behind before it is told it lagged.
+const EVENT_BUFFER: usize = 1024;
+
+/// A device's store. Cheap to share between threads (`Arc<Store>`); calls are serialised.
+pub struct Store {
+    inner: Mutex<Inner>,
+    events: broadcast::Sender<StoreEvent>,
+    path: PathBuf,
+}
+
+struct Inner {
+    db: Connection,
+    docs: Documents,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+impl Store {
+    /// Opens the store in `dir`, creating the directory and an empty store if needed.
+    ///
+    /// # Errors
+    /// [`crate::Error::CorruptStore`] if the file is not a readable Jiran store and
+    /// [`crate::Error::NewerStore`] if a newer version wrote it; in both cases the file is
+    /// left untouched.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Store> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(DATABASE_FILE);
+        let db = schema::open(&path)?;
+        let actor = device_actor(&db)?;
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        Ok(Store {
+            inner: Mutex::new(Inner {
+                db,
+                docs: Documents::new(actor),
+            }),
+            events,
+            path,
+        })
+    }
+
+    /// The path of the SQLite file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Follows changes: one [`StoreEvent`] per document changed, once it is on disk, whether
+    /// by this device or merged from another.
+    pub fn subscribe(&self) -> broadcast::Receiver<StoreEvent> {
+        self.events.subscribe()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        match self.inner.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => {
+                // A panic mid-action: its SQLite transaction rolled back, so drop the
+                // in-memory documents too and reload them from disk.
+                let mut guard = poisoned.into_inner();
+                let actor = guard.docs_actor();
+                guard.docs = Documents::new(actor);
+                self.inner.clear_poison();
+                guard
+            }
+        }
+    }
+
+    /// Runs one action: everything `f` changes is on disk when this returns `Ok`, and none
+    /// of it is when it returns `Err`.
+    pub(crate) fn batch<T>(&self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
+        let mut guard = self.lock();
+        let Inner { db, docs } = &mut *guard;
+        let mut batch = Batch::new(db.transaction()?, docs);
+        let value = match f(&mut batch) {
+            Ok(value) => value,
+            Err(error) => {
+                batch.abort();
+                return Err(error);
+            }
+        };
+        let events = batch.commit()?;
+        if let Err(error) = documents::compact(db, docs) {
+            // The action is on disk; only the housekeeping failed. It is retried after the
+            // next action.
+            tracing::warn!(%error, "compacting documents failed");
+        }
+        drop(guard);
+        for event in events {
+            let _ = self.events.send(event);
+        }
+        Ok(value)
+    }
+
+    /// Runs a read-only query.
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection, &mut Documents) -> Result<T>,
+    ) -> Result<T> {
+        let mut guard = self.lock();
+        let Inner { db, docs } = &mut *guard;
+        f(db, docs)
+    }
+}
+
+impl Inner {
+    fn docs_actor(&self) -> ActorId {
+        device_actor(&self.db).unwrap_or_else(|_| ActorId::random())
+    }
+}
+
+/// This device's Automerge actor id, made once and kept in the store.
+fn device_actor(db: &Connection) -> Result<ActorId> {
+    let existing: Option<Vec<u8>> = db
+        .query_row("SELECT value FROM device WHERE key = 'actor'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(bytes) = existing {
+        return Ok(ActorId::from(bytes));
+    }
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    db.execute(
+        "INSERT INTO device (key, value) VALUES ('actor', ?1)",
+        [&bytes[..]],
+    )?;
+    Ok(ActorId::from(&bytes[..]))
+}

@@ -1,0 +1,477 @@
+//! What volunteers and leads look at: household lists, search, detail, balances and
+//! over-allocations. All run on the derived tables; only detail opens documents.
+
+use std::collections::HashMap;
+
+use automerge::ROOT;
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use super::documents::Documents;
+use super::projection::{category_bit, priority_rank};
+use super::Store;
+use crate::document::DocumentKind;
+use crate::error::{Error, Result};
+use crate::ids::{AntennaId, DeliveryId, DonationId, HouseholdId, LedgerId, MemberId};
+use crate::model::{
+    Case, Delivery, DonationStatus, Household, HouseholdDocument, HouseholdState, NeedCategory,
+    Priority,
+};
+use crate::search::Query;
+use crate::time::Timestamp;
+
+/// Which households to list, and in what order. The default lists every household by
+/// priority.
+#[derive(Clone, Debug, Default)]
+pub struct HouseholdFilter {
+    /// Only households in this state.
+    pub state: Option<HouseholdState>,
+    /// Only households of at least this priority.
+    pub min_priority: Option<Priority>,
+    /// Only households with an open need of this category.
+    pub need: Option<NeedCategory>,
+    /// Only households followed by this volunteer.
+    pub assigned_to: Option<MemberId>,
+    /// The order.
+    pub sort: HouseholdSort,
+    /// At most this many (all if `None`).
+    pub limit: Option<u32>,
+}
+
+/// Orders of the household list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HouseholdSort {
+    /// Most urgent first, then oldest registration first.
+    #[default]
+    Priority,
+    /// Newest registration first.
+    Newest,
+    /// By the head's name (households not yet on this device last).
+    Name,
+}
+
+/// One line of the household list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HouseholdListItem {
+    /// The household.
+    pub id: HouseholdId,
+    /// The head's name; `None` while the household's document is not on this device.
+    pub head_name: Option<String>,
+    /// Its state.
+    pub state: HouseholdState,
+    /// Its priority.
+    pub priority: Priority,
+    /// How many people.
+    pub size: u32,
+    /// Categories of open needs.
+    pub open_needs: Vec<NeedCategory>,
+    /// Who follows it.
+    pub assigned_to: Option<MemberId>,
+    /// When it was registered.
+    pub registered_at: Timestamp,
+}
+
+/// Everything about one household.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HouseholdDetail {
+    /// The household.
+    pub id: HouseholdId,
+    /// Its antenna.
+    pub antenna: AntennaId,
+    /// Who it is.
+    pub profile: Household,
+    /// Its case.
+    pub case: Case,
+    /// What it received, oldest first.
+    pub deliveries: Vec<DeliveryRecord>,
+}
+
+/// A delivery with its id and ledger.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeliveryRecord {
+    /// The delivery.
+    pub id: DeliveryId,
+    /// The ledger document holding it.
+    pub ledger: LedgerId,
+    /// What it says.
+    pub delivery: Delivery,
+}
+
+/// What one donation has given and has left, in its own unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DonationBalance {
+    /// The donation.
+    pub id: DonationId,
+    /// `money`, `goods` or `service`.
+    pub kind: String,
+    /// Currency code, goods unit or `hours`.
+    pub unit: String,
+    /// The goods item or service kind.
+    pub item: Option<String>,
+    /// Pledged or received.
+    pub status: DonationStatus,
+    /// Only for this need, if restricted.
+    pub restricted_to: Option<NeedCategory>,
+    /// The donation's amount.
+    pub amount: u64,
+    /// How much deliveries used.
+    pub delivered: u64,
+    /// `amount - delivered`, or zero when over-allocated (see [`Store::over_allocations`]).
+    pub remaining: u64,
+    /// How many distinct households it reached (a count, never who).
+    pub households_reached: u32,
+}
+
+/// Goods or money of one kind still held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StockLine {
+    /// `money`, `goods` or `service`.
+    pub kind: String,
+    /// The goods item or service kind (`None` for money).
+    pub item: Option<String>,
+    /// Currency, goods unit or `hours`.
+    pub unit: String,
+    /// Received, in total.
+    pub received: u64,
+    /// Delivered, in total.
+    pub delivered: u64,
+    /// Still held (received donations only).
+    pub remaining: u64,
+}
+
+/// A donation whose deliveries, merged from several devices, add up to more than it has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OverAllocation {
+    /// The donation.
+    pub donation: DonationId,
+    /// Its unit.
+    pub unit: String,
+    /// Its amount.
+    pub amount: u64,
+    /// What its deliveries add up to.
+    pub allocated: u64,
+    /// The deliveries drawing on it, oldest first.
+    pub deliveries: Vec<DeliveryId>,
+}
+
+const LIST_COLUMNS: &str =
+    "id, head_name, status, priority, size, open_needs, assigned_to, registered_at";
+
+fn list_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<HouseholdListItem> {
+    let id: String = row.get(0)?;
+    let status: String = row.get(2)?;
+    let mask: i64 = row.get(5)?;
+    let assigned: Option<String> = row.get(6)?;
+    Ok(HouseholdListItem {
+        id: id
+            .parse()
+            .unwrap_or(HouseholdId(crate::ids::DocumentId::from_bytes([0; 16]))),
+        head_name: row.get(1)?,
+        state: HouseholdState::parse(&status).unwrap_or(HouseholdState::Active),
+        priority: Priority::ALL
+            .get(row.get::<_, i64>(3)? as usize)
+            .copied()
+            .unwrap_or(Priority::Normal),
+        size: row.get(4)?,
+        open_needs: NeedCategory::ALL
+            .iter()
+            .copied()
+            .filter(|c| mask & category_bit(*c) != 0)
+            .collect(),
+        assigned_to: assigned.map(MemberId::from),
+        registered_at: Timestamp(row.get(7)?),
+    })
+}
+
+impl Store {
+    /// Lists an antenna's households, filtered and sorted.
+    pub fn households(
+        &self,
+        antenna: AntennaId,
+        filter: &HouseholdFilter,
+    ) -> Result<Vec<HouseholdListItem>> {
+        self.read(|db, _| {
+            let mut sql = format!("SELECT {LIST_COLUMNS} FROM households WHERE antenna_id = ?");
+            let mut values: Vec<Value> = vec![Value::Text(antenna.to_string())];
+            if let Some(state) = filter.state {
+                sql.push_str(" AND status = ?");
+                values.push(Value::Text(state.as_str().to_owned()));
+            }
+            if let Some(min) = filter.min_priority {
+                sql.push_str(" AND priority >= ?");
+                values.push(Value::Integer(priority_rank(min)));
+            }
+            if let Some(need) = filter.need {
+                sql.push_str(" AND (open_needs & ?) != 0");
+                values.push(Value::Integer(category_bit(need)));
+            }
+            if let Some(member) = &filter.assigned_to {
+                sql.push_str(" AND assigned_to = ?");
+                values.push(Value::Text(member.as_str().to_owned()));
+            }
+            sql.push_str(match filter.sort {
+                HouseholdSort::Priority => " ORDER BY priority DESC, registered_at, id",
+                HouseholdSort::Newest => " ORDER BY registered_at DESC, id",
+                HouseholdSort::Name => " ORDER BY sort_name IS NULL, sort_name, id",
+            });
+            if let Some(limit) = filter.limit {
+                sql.push_str(" LIMIT ?");
+                values.push(Value::Integer(i64::from(limit)));
+            }
+            let mut stmt = db.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params_from_iter(values), list_item)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// Finds households by name or phone, however typed: any case, with or without accents,
+    /// in Arabic script or Latin transliteration, and by any part of a phone number. Every
+    /// word typed must match a name in the household; best matches first.
+    pub fn search(
+        &self,
+        antenna: AntennaId,
+        typed: &str,
+        limit: u32,
+    ) -> Result<Vec<HouseholdListItem>> {
+        let query = Query::parse(typed);
+        if query.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.read(|db, _| {
+            let mut scores: HashMap<String, u32> = HashMap::new();
+            if !query.words.is_empty() {
+                let mut matched_all: Option<HashMap<String, u32>> = None;
+                for (word, key) in &query.words {
+                    let mut this_word: HashMap<String, u32> = HashMap::new();
+                    for (prefix, weight) in [(format!("w:{word}"), 3), (format!("k:{key}"), 1)] {
+                        if prefix.len() <= 2 {
+                            continue;
+                        }
+                        for id in terms_with_prefix(db, &prefix)? {
+                            let score = this_word.entry(id).or_insert(0);
+                            *score = (*score).max(weight);
+                        }
+                    }
+                    matched_all = Some(match matched_all {
+                        None => this_word,
+                        Some(previous) => previous
+                            .into_iter()
+                            .filter_map(|(id, s)| this_word.get(&id).map(|w| (id, s + w)))
+                            .collect(),
+                    });
+                }
+                scores.extend(matched_all.unwrap_or_default());
+            }
+            if let Some(digits) = &query.digits {
+                let mut stmt = db.prepare_cached(
+                    "SELECT id FROM households WHERE antenna_id = ?1 AND phone_digits LIKE ?2",
+                )?;
+                let pattern = format!("%{digits}%");
+                let ids = stmt.query_map(params![antenna.to_string(), pattern], |r| {
+                    r.get::<_, String>(0)
+                })?;
+                for id in ids {
+                    *scores.entry(id?).or_insert(0) += 5;
+                }
+            }
+            let mut stmt = db.prepare_cached(&format!(
+                "SELECT {LIST_COLUMNS} FROM households WHERE id = ?1 AND antenna_id = ?2"
+            ))?;
+            let mut found = Vec::new();
+            for (id, score) in scores {
+                if let Some(item) = stmt
+                    .query_row(params![id, antenna.to_string()], list_item)
+                    .optional()?
+                {
+                    found.push((score, item));
+                }
+            }
+            found.sort_by(|a, b| {
+                b.0.cmp(&a.0)
+                    .then(b.1.priority.cmp(&a.1.priority))
+                    .then(a.1.head_name.cmp(&b.1.head_name))
+            });
+            Ok(found
+                .into_iter()
+                .take(limit as usize)
+                .map(|(_, item)| item)
+                .collect())
+        })
+    }
+
+    /// Everything about one household, with the deliveries it received.
+    pub fn household(&self, household: HouseholdId) -> Result<HouseholdDetail> {
+        self.read(|db, docs| {
+            let loaded = docs
+                .get(db, household.document())?
+                .filter(|l| l.header.kind == DocumentKind::Household)
+                .ok_or(Error::UnknownHousehold(household))?;
+            let doc: HouseholdDocument = autosurgeon::hydrate(&loaded.doc)?;
+            let deliveries = deliveries_of(db, docs, household)?;
+            Ok(HouseholdDetail {
+                id: household,
+                antenna: doc.antenna,
+                profile: doc.profile,
+                case: doc.case,
+                deliveries,
+            })
+        })
+    }
+
+    /// Per donation: amount, delivered, remaining and households reached.
+    pub fn donation_balances(&self, antenna: AntennaId) -> Result<Vec<DonationBalance>> {
+        self.read(|db, _| {
+            let mut stmt = db.prepare_cached(
+                "SELECT d.id, d.kind, d.unit, d.item, d.status, d.restricted_to, d.amount,
+                        COALESCE(SUM(a.amount), 0), COUNT(DISTINCT dl.household_id)
+                 FROM donations d
+                 LEFT JOIN allocations a ON a.donation_id = d.id
+                 LEFT JOIN deliveries dl ON dl.id = a.delivery_id
+                 WHERE d.antenna_id = ?1
+                 GROUP BY d.id
+                 ORDER BY d.recorded_at, d.id",
+            )?;
+            let rows = stmt.query_map([antenna.to_string()], |r| {
+                let amount = r.get::<_, i64>(6)?.max(0) as u64;
+                let delivered = r.get::<_, i64>(7)?.max(0) as u64;
+                let status: String = r.get(4)?;
+                let restricted: Option<String> = r.get(5)?;
+                Ok(DonationBalance {
+                    id: DonationId::from(r.get::<_, String>(0)?),
+                    kind: r.get(1)?,
+                    unit: r.get(2)?,
+                    item: r.get(3)?,
+                    status: DonationStatus::parse(&status).unwrap_or(DonationStatus::Pledged),
+                    restricted_to: restricted.as_deref().and_then(NeedCategory::parse),
+                    amount,
+                    delivered,
+                    remaining: amount.saturating_sub(delivered),
+                    households_reached: r.get(8)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
+    /// Money per currency, goods per item and unit, services per kind: received, delivered
+    /// and still held (received donations only).
+    pub fn stock(&self, antenna: AntennaId) -> Result<Vec<StockLine>> {
+        let mut lines: Vec<StockLine> = Vec::new();
+        for balance in self.donation_balances(antenna)? {
+            if balance.status != DonationStatus::Received {
+                continue;
+            }
+            let item = if balance.kind == "money" {
+                None
+            } else {
+                balance.item.clone()
+            };
+            let line = match lines
+                .iter_mut()
+                .find(|l| l.kind == balance.kind && l.item == item && l.unit == balance.unit)
+            {
+                Some(line) => line,
+                None => {
+                    lines.push(StockLine {
+                        kind: balance.kind.clone(),
+                        item,
+                        unit: balance.unit.clone(),
+                        received: 0,
+                        delivered: 0,
+                        remaining: 0,
+                    });
+                    lines.last_mut().expect("just pushed")
+                }
+            };
+            line.received += balance.amount;
+            line.delivered += balance.delivered;
+            line.remaining += balance.remaining;
+        }
+        Ok(lines)
+    }
+
+    /// Donations whose deliveries add up to more than they have: what offline devices
+    /// recorded without seeing each other. Never hidden: shown to leads until resolved.
+    pub fn over_allocations(&self, antenna: AntennaId) -> Result<Vec<OverAllocation>> {
+        self.read(|db, _| {
+            let mut stmt = db.prepare_cached(
+                "SELECT d.id, d.unit, d.amount, SUM(a.amount)
+                 FROM donations d JOIN allocations a ON a.donation_id = d.id
+                 WHERE d.antenna_id = ?1
+                 GROUP BY d.id
+                 HAVING SUM(a.amount) > d.amount
+                 ORDER BY d.recorded_at, d.id",
+            )?;
+            let over: Vec<(String, String, i64, i64)> = stmt
+                .query_map([antenna.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut deliveries = db.prepare_cached(
+                "SELECT a.delivery_id FROM allocations a
+                 JOIN deliveries d ON d.id = a.delivery_id
+                 WHERE a.donation_id = ?1 ORDER BY d.delivered_at, d.id",
+            )?;
+            let mut out = Vec::new();
+            for (donation, unit, amount, allocated) in over {
+                let ids = deliveries
+                    .query_map([&donation], |r| r.get::<_, String>(0))?
+                    .map(|id| id.map(DeliveryId::from))
+                    .collect::<rusqlite::Result<_>>()?;
+                out.push(OverAllocation {
+                    donation: DonationId::from(donation),
+                    unit,
+                    amount: amount.max(0) as u64,
+                    allocated: allocated.max(0) as u64,
+                    deliveries: ids,
+                });
+            }
+            Ok(out)
+        })
+    }
+}
+
+fn terms_with_prefix(db: &Connection, prefix: &str) -> Result<Vec<String>> {
+    let mut upper = prefix.to_owned();
+    upper.push(char::MAX);
+    let mut stmt = db.prepare_cached(
+        "SELECT DISTINCT household_id FROM search_terms WHERE term >= ?1 AND term < ?2",
+    )?;
+    let ids = stmt.query_map(params![prefix, upper], |r| r.get::<_, String>(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+fn deliveries_of(
+    db: &Connection,
+    docs: &mut Documents,
+    household: HouseholdId,
+) -> Result<Vec<DeliveryRecord>> {
+    let mut stmt = db.prepare_cached(
+        "SELECT id, ledger_id FROM deliveries WHERE household_id = ?1 ORDER BY delivered_at, id",
+    )?;
+    let rows: Vec<(String, String)> = stmt
+        .query_map([household.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, ledger) in rows {
+        let Ok(ledger) = ledger.parse::<LedgerId>() else {
+            continue;
+        };
+        let Some(loaded) = docs.get(db, ledger.document())? else {
+            continue;
+        };
+        let delivery: Option<Delivery> = autosurgeon::hydrate_path(
+            &loaded.doc,
+            &ROOT,
+            ["deliveries".into(), id.as_str().into()].into_iter(),
+        )?;
+        if let Some(delivery) = delivery {
+            out.push(DeliveryRecord {
+                id: DeliveryId::from(id),
+                ledger,
+                delivery,
+            });
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,194 @@
+//! Exchanging documents with other devices: what the sync engine (and tests) use to move
+//! changes. Merges are checked, stored durably and re-projected like local actions.
+
+use automerge::ChangeHash;
+use rusqlite::params;
+
+use super::documents::{self, Batch};
+use super::events::StoreEvent;
+use super::projection;
+use super::Store;
+use crate::document::DocumentKind;
+use crate::error::{Error, Result};
+use crate::ids::{AntennaId, DocumentId, HouseholdId, LedgerId};
+use crate::model::{AntennaDocument, HouseholdSummary, LedgerDocument};
+
+/// What an import did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// The document was new on this device.
+    Created,
+    /// New changes were merged.
+    Merged,
+    /// Nothing new.
+    Unchanged,
+}
+
+impl Store {
+    /// The documents of an antenna on this device, with their kinds.
+    pub fn documents(&self, antenna: AntennaId) -> Result<Vec<(DocumentId, DocumentKind)>> {
+        self.read(|db, _| {
+            let mut stmt = db.prepare_cached(
+                "SELECT id, kind FROM documents WHERE antenna_id = ?1 ORDER BY kind, id",
+            )?;
+            let rows = stmt.query_map([antenna.to_string()], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, kind) = row?;
+                if let (Ok(id), Some(kind)) = (id.parse(), DocumentKind::parse(&kind)) {
+                    out.push((id, kind));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// The document's heads (its current version), or `None` if it is not here.
+    pub fn heads(&self, id: DocumentId) -> Result<Option<Vec<ChangeHash>>> {
+        self.read(|db, docs| documents::heads(docs, db, id))
+    }
+
+    /// The whole document, compressed, for another device to merge.
+    pub fn export_document(&self, id: DocumentId) -> Result<Option<Vec<u8>>> {
+        self.read(|db, docs| documents::save(docs, db, id))
+    }
+
+    /// The changes a device at `heads` lacks (all changes for empty heads).
+    pub fn export_changes(&self, id: DocumentId, heads: &[ChangeHash]) -> Result<Option<Vec<u8>>> {
+        self.read(|db, docs| documents::changes_since(docs, db, id, heads))
+    }
+
+    /// Merges a document or changes from another device. Only documents of antennas this
+    /// device belongs to are accepted; the merge is on disk when this returns `Ok`.
+    ///
+    /// # Errors
+    /// [`Error::MalformedChanges`] for bytes that are not Automerge changes or that would
+    /// change a document's kind or antenna; [`Error::NotAMember`] for another antenna's
+    /// document. Nothing is stored in either case.
+    pub fn import(&self, id: DocumentId, bytes: &[u8]) -> Result<ImportOutcome> {
+        self.batch(|b| {
+            let existed = b.header(id)?.is_some();
+            if !b.merge(id, bytes)? {
+                return Ok(ImportOutcome::Unchanged);
+            }
+            let header = b.header(id)?.ok_or(Error::CorruptDocument(id))?;
+            if !b.is_member(header.antenna)? {
+                return Err(Error::NotAMember(header.antenna));
+            }
+            b.reproject(id, header.kind, header.antenna)?;
+            Ok(if existed {
+                ImportOutcome::Merged
+            } else {
+                ImportOutcome::Created
+            })
+        })
+    }
+
+    /// Rebuilds every derived table (lists, search index, balances) from the documents.
+    pub fn rebuild_indexes(&self) -> Result<()> {
+        self.batch(|b| {
+            for table in [
+                "households",
+                "search_terms",
+                "donations",
+                "deliveries",
+                "allocations",
+            ] {
+                b.sql.execute(&format!("DELETE FROM {table}"), [])?;
+            }
+            let mut stmt = b
+                .sql
+                .prepare("SELECT id, kind, antenna_id FROM documents ORDER BY kind")?;
+            let all: Vec<(String, String, String)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            drop(stmt);
+            for (id, kind, antenna) in all {
+                let (Ok(id), Some(kind), Ok(antenna)) =
+                    (id.parse(), DocumentKind::parse(&kind), antenna.parse())
+                else {
+                    continue;
+                };
+                b.reproject(id, kind, antenna)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Batch<'_> {
+    fn is_member(&mut self, antenna: AntennaId) -> Result<bool> {
+        let count: i64 = self.sql.query_row(
+            "SELECT count(*) FROM memberships WHERE antenna_id = ?1",
+            params![antenna.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(count > 0)
+    }
+
+    /// Brings derived tables (and, where this device may write, the antenna's index) in line
+    /// with a document after a merge.
+    fn reproject(&mut self, id: DocumentId, kind: DocumentKind, antenna: AntennaId) -> Result<()> {
+        match kind {
+            DocumentKind::Household => {
+                let may_write = self.may_write(antenna);
+                self.refresh_household(antenna, HouseholdId(id), may_write)
+            }
+            DocumentKind::Ledger => {
+                let doc = self.doc(id, kind)?.ok_or(Error::CorruptDocument(id))?;
+                let ledger: LedgerDocument = autosurgeon::hydrate(doc)?;
+                projection::ledger(&self.sql, antenna, LedgerId(id), &ledger)?;
+                self.events.push(StoreEvent::LedgerChanged {
+                    antenna,
+                    ledger: LedgerId(id),
+                });
+                Ok(())
+            }
+            DocumentKind::Antenna => {
+                let doc: AntennaDocument = self.antenna(antenna)?;
+                projection::antenna(&self.sql, antenna, &doc)?;
+                self.repair_index(antenna, &doc)?;
+                self.events.push(StoreEvent::AntennaChanged(antenna));
+                Ok(())
+            }
+        }
+    }
+
+    /// After the antenna document merged, rewrites index entries that disagree with the
+    /// household documents on this device (two devices' summaries can interleave in a merge).
+    fn repair_index(&mut self, antenna: AntennaId, doc: &AntennaDocument) -> Result<()> {
+        if !self.may_write(antenna) {
+            return Ok(());
+        }
+        let mut stale = Vec::new();
+        let mut stmt = self.sql.prepare_cached(
+            "SELECT id FROM households WHERE antenna_id = ?1 AND has_document = 1",
+        )?;
+        let ids: Vec<String> = stmt
+            .query_map([antenna.to_string()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        drop(stmt);
+        for id in ids {
+            let Ok(household) = id.parse::<HouseholdId>() else {
+                continue;
+            };
+            let current: HouseholdSummary = projection::summary(&self.household(household)?);
+            if doc.households.get(&id) != Some(&current) {
+                stale.push((id, current));
+            }
+        }
+        if stale.is_empty() {
+            return Ok(());
+        }
+        self.change(antenna.document(), "repair household index", |tx| {
+            let index = super::access::map_at(tx, &["households"])?;
+            for (id, summary) in &stale {
+                autosurgeon::reconcile_prop(&mut *tx, &index, id.as_str(), summary)?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+}
