@@ -216,3 +216,121 @@ mod tests {
         assert!(matches!(header(id, &doc), Err(Error::NewerDocument(_))));
     }
 }
+
+/// The value at `path` from the root, or `None` if any key on the way is missing.
+pub fn lookup<T: autosurgeon::Hydrate>(
+    doc: &impl autosurgeon::ReadDoc,
+    path: &[&str],
+) -> Result<Option<T>> {
+    let found: Option<autosurgeon::MaybeMissing<T>> =
+        autosurgeon::hydrate_path(doc, &ROOT, path.iter().map(|k| (*k).into()))?;
+    Ok(match found {
+        Some(autosurgeon::MaybeMissing::Present(value)) => Some(value),
+        _ => None,
+    })
+}
+
+/// Whether `bytes` is a sequence of well-formed Automerge chunks (whole documents or
+/// changes), each passing its checksum. Automerge's own incremental load skips what it
+/// cannot parse; this lets a merge refuse garbage instead.
+pub fn is_well_formed(bytes: &[u8]) -> bool {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    let mut rest = bytes;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        if rest.len() < 9 || rest[..4] != MAGIC {
+            return false;
+        }
+        let kind = rest[8];
+        // The data length, unsigned LEB128.
+        let (mut length, mut shift, mut at) = (0u64, 0u32, 9usize);
+        loop {
+            let Some(byte) = rest.get(at) else {
+                return false;
+            };
+            if shift > 56 {
+                return false;
+            }
+            length |= u64::from(byte & 0x7f) << shift;
+            shift += 7;
+            at += 1;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        let Some(end) = usize::try_from(length).ok().and_then(|l| at.checked_add(l)) else {
+            return false;
+        };
+        let Some(chunk) = rest.get(..end) else {
+            return false;
+        };
+        let ok = match kind {
+            0 => {
+                let strict = automerge::LoadOptions::new()
+                    .on_partial_load(automerge::OnPartialLoad::Error)
+                    .verification_mode(automerge::VerificationMode::Check);
+                Automerge::load_with_options(chunk, strict).is_ok()
+            }
+            1 | 2 => automerge::Change::from_bytes(chunk.to_vec()).is_ok(),
+            _ => false,
+        };
+        if !ok {
+            return false;
+        }
+        rest = &rest[end..];
+    }
+    true
+}
+
+#[cfg(test)]
+mod encoding_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn sample() -> Automerge {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "a", 1).unwrap();
+        doc.commit();
+        doc.put(ROOT, "b", "two").unwrap();
+        doc.commit();
+        doc.document().clone()
+    }
+
+    #[test]
+    fn test_documents_and_change_sets_are_well_formed() {
+        let doc = sample();
+        assert!(is_well_formed(&doc.save()));
+        let changes: Vec<u8> = doc
+            .get_changes(&[])
+            .iter()
+            .flat_map(|c| c.raw_bytes().to_vec())
+            .collect();
+        assert!(is_well_formed(&changes));
+        // The second change alone (its dependency missing) is still well formed.
+        assert!(is_well_formed(doc.get_changes(&[])[1].raw_bytes()));
+    }
+
+    #[test]
+    fn test_garbage_and_truncated_chunks_are_not() {
+        let doc = sample().save();
+        assert!(!is_well_formed(b""));
+        assert!(!is_well_formed(b"not automerge"));
+        assert!(!is_well_formed(&doc[..doc.len() - 1]));
+        let mut flipped = doc.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0xff;
+        assert!(!is_well_formed(&flipped));
+        let mut trailing = doc.clone();
+        trailing.extend_from_slice(b"junk");
+        assert!(!is_well_formed(&trailing));
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let _ = is_well_formed(&bytes);
+        }
+    }
+}

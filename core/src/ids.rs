@@ -132,8 +132,15 @@ document_id!(
 macro_rules! record_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Reconcile, Hydrate)]
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Reconcile)]
         pub struct $name(String);
+
+        // By hand, not derived: the derive does not support `Option<$name>`.
+        impl Hydrate for $name {
+            fn hydrate_string(s: &'_ str) -> Result<Self, autosurgeon::HydrateError> {
+                Ok(Self(s.to_owned()))
+            }
+        }
 
         impl $name {
             /// A fresh random id (80 bits, base58).

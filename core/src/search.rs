@@ -115,8 +115,8 @@ pub fn phone_digits(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// The search terms of one name: each folded word, each word's phonetic key, and the key of
-/// the whole name written as one word (so "Ben Ali" meets "Benali").
+/// The search terms of one name: each folded word and its phonetic key, and the same for
+/// adjacent words and the whole name written as one word (so "Ben Ali" meets "Benali").
 pub fn name_terms(name: &str) -> Vec<String> {
     let folded = fold(name);
     let mut terms = Vec::new();
@@ -127,10 +127,17 @@ pub fn name_terms(name: &str) -> Vec<String> {
             terms.push(format!("k:{key}"));
         }
     }
-    let joined: String = folded.split(' ').collect();
-    let key = phonetic_key(&joined);
-    if !key.is_empty() {
-        terms.push(format!("k:{key}"));
+    // Words written together or apart ("Ben Ali", "Benali"): each adjacent pair and the
+    // whole name, joined.
+    let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
+    let mut joined: Vec<String> = words.windows(2).map(|pair| pair.concat()).collect();
+    joined.push(words.concat());
+    for word in joined {
+        terms.push(format!("w:{word}"));
+        let key = phonetic_key(&word);
+        if !key.is_empty() {
+            terms.push(format!("k:{key}"));
+        }
     }
     terms.sort();
     terms.dedup();

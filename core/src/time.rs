@@ -6,8 +6,21 @@ use autosurgeon::{Hydrate, Reconcile};
 
 /// A point in time: milliseconds since the Unix epoch, UTC. Stored as an integer so every
 /// device and language reads it the same way.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Reconcile, Hydrate)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Reconcile)]
 pub struct Timestamp(pub i64);
+
+// By hand, not derived: the derive does not support `Option<Timestamp>`.
+impl Hydrate for Timestamp {
+    fn hydrate_int(i: i64) -> Result<Self, autosurgeon::HydrateError> {
+        Ok(Timestamp(i))
+    }
+
+    fn hydrate_uint(u: u64) -> Result<Self, autosurgeon::HydrateError> {
+        i64::try_from(u)
+            .map(Timestamp)
+            .map_err(|_| autosurgeon::HydrateError::unexpected("a timestamp", u.to_string()))
+    }
+}
 
 impl Timestamp {
     /// Now, by this device's clock.

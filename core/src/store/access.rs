@@ -5,7 +5,7 @@ use automerge::{ObjId, ObjType, ROOT};
 use rusqlite::OptionalExtension;
 
 use super::documents::Batch;
-use crate::document::DocumentKind;
+use crate::document::{lookup, DocumentKind};
 use crate::error::{Error, Result};
 use crate::ids::{AntennaId, HouseholdId, MemberId};
 use crate::model::{AntennaDocument, HouseholdDocument, Member, Role};
@@ -36,11 +36,7 @@ impl Batch<'_> {
         let doc = self
             .doc(antenna.document(), DocumentKind::Antenna)?
             .ok_or(Error::UnknownAntenna(antenna))?;
-        let found: Option<Member> = autosurgeon::hydrate_path(
-            doc,
-            &ROOT,
-            ["members".into(), member.as_str().into()].into_iter(),
-        )?;
+        let found: Option<Member> = lookup(doc, &["members", member.as_str()])?;
         let role = found.ok_or(Error::NotAMember(antenna))?.role;
         if allowed.contains(&role) {
             Ok(member)

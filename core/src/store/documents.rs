@@ -274,6 +274,14 @@ impl<'a> Batch<'a> {
     /// Merges changes received from another device (whole documents or change sets), creating
     /// the document if it is new here. Returns whether anything new was applied.
     pub(crate) fn merge(&mut self, id: DocumentId, bytes: &[u8]) -> Result<bool> {
+        // Automerge skips what it cannot parse when merging; check first so that garbage is
+        // refused rather than silently ignored.
+        if bytes.is_empty() {
+            return Ok(false);
+        }
+        if !document::is_well_formed(bytes) {
+            return Err(Error::MalformedChanges(id));
+        }
         let actor = self.docs.actor.clone();
         if self.docs.get(&self.sql, id)?.is_none() {
             let mut doc = Automerge::new();

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 
 use automerge::transaction::Transaction;
 use automerge::ROOT;
-use autosurgeon::{hydrate_path, reconcile_prop};
+use autosurgeon::reconcile_prop;
 
 use super::access::{existing, map_at, FIELD_WORK};
 use super::documents::Batch;
 use super::events::StoreEvent;
 use super::projection;
 use super::Store;
-use crate::document::{DocumentHeader, DocumentKind};
+use crate::document::{lookup, DocumentHeader, DocumentKind};
 use crate::error::{Error, Result};
 use crate::ids::{
     AntennaId, FactorId, GrievanceId, HouseholdId, MemberId, NeedId, NoteId, PersonId, ProviderId,
@@ -528,11 +528,7 @@ impl Batch<'_> {
         let Some(antenna_doc) = self.doc(antenna.document(), DocumentKind::Antenna)? else {
             return Ok(());
         };
-        let indexed: Option<HouseholdSummary> = hydrate_path(
-            antenna_doc,
-            &ROOT,
-            ["households".into(), key.as_str().into()].into_iter(),
-        )?;
+        let indexed: Option<HouseholdSummary> = lookup(antenna_doc, &["households", &key])?;
         if indexed.as_ref() == Some(&summary) || !may_write {
             return Ok(());
         }

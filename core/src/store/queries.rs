@@ -3,14 +3,13 @@
 
 use std::collections::HashMap;
 
-use automerge::ROOT;
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::documents::Documents;
 use super::projection::{category_bit, priority_rank};
 use super::Store;
-use crate::document::DocumentKind;
+use crate::document::{lookup, DocumentKind};
 use crate::error::{Error, Result};
 use crate::ids::{AntennaId, DeliveryId, DonationId, HouseholdId, LedgerId, MemberId};
 use crate::model::{
@@ -460,11 +459,7 @@ fn deliveries_of(
         let Some(loaded) = docs.get(db, ledger.document())? else {
             continue;
         };
-        let delivery: Option<Delivery> = autosurgeon::hydrate_path(
-            &loaded.doc,
-            &ROOT,
-            ["deliveries".into(), id.as_str().into()].into_iter(),
-        )?;
+        let delivery: Option<Delivery> = lookup(&loaded.doc, &["deliveries", &id])?;
         if let Some(delivery) = delivery {
             out.push(DeliveryRecord {
                 id: DeliveryId::from(id),

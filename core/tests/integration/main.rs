@@ -1,1 +1,7 @@
+//! Integration tests of jiran-core: real SQLite files in temporary directories.
 
+mod convergence;
+mod households;
+mod ledger;
+mod store;
+mod support;
