@@ -7,8 +7,8 @@ use rusqlite::OptionalExtension;
 use super::documents::Batch;
 use crate::document::{lookup, DocumentKind};
 use crate::error::{Error, Result};
-use crate::ids::{AntennaId, HouseholdId, MemberId};
-use crate::model::{AntennaDocument, HouseholdDocument, Member, Role};
+use crate::ids::{AntennaId, HouseholdId, MemberId, ProviderId};
+use crate::model::{AntennaDocument, HouseholdDocument, Member, Provider, Role};
 
 /// Roles that may record households, needs, notes, donations and deliveries.
 pub(crate) const FIELD_WORK: &[Role] = &[Role::Lead, Role::Volunteer];
@@ -33,16 +33,39 @@ impl Batch<'_> {
             .optional()?
             .map(MemberId::from)
             .ok_or(Error::NotAMember(antenna))?;
-        let doc = self
-            .doc(antenna.document(), DocumentKind::Antenna)?
-            .ok_or(Error::UnknownAntenna(antenna))?;
-        let found: Option<Member> = lookup(doc, &["members", member.as_str()])?;
-        let role = found.ok_or(Error::NotAMember(antenna))?.role;
+        let role = self
+            .member(antenna, &member)?
+            .ok_or(Error::NotAMember(antenna))?
+            .role;
         if allowed.contains(&role) {
             Ok(member)
         } else {
             Err(Error::NotPermitted { role, action })
         }
+    }
+
+    /// A member of the antenna, without reading the whole antenna document.
+    pub(crate) fn member(
+        &mut self,
+        antenna: AntennaId,
+        member: &MemberId,
+    ) -> Result<Option<Member>> {
+        let doc = self
+            .doc(antenna.document(), DocumentKind::Antenna)?
+            .ok_or(Error::UnknownAntenna(antenna))?;
+        lookup(doc, &["members", member.as_str()])
+    }
+
+    /// A provider of the antenna's directory.
+    pub(crate) fn provider(
+        &mut self,
+        antenna: AntennaId,
+        provider: &ProviderId,
+    ) -> Result<Option<Provider>> {
+        let doc = self
+            .doc(antenna.document(), DocumentKind::Antenna)?
+            .ok_or(Error::UnknownAntenna(antenna))?;
+        lookup(doc, &["providers", provider.as_str()])
     }
 
     /// The whole antenna document.

@@ -144,7 +144,13 @@ impl Store {
 
     /// The antenna document as it is on this device.
     pub fn antenna(&self, antenna: AntennaId) -> Result<AntennaDocument> {
-        self.batch(|b| b.antenna(antenna))
+        self.read(|db, docs| {
+            let loaded = docs
+                .get(db, antenna.document())?
+                .filter(|l| l.header.kind == DocumentKind::Antenna)
+                .ok_or(crate::Error::UnknownAntenna(antenna))?;
+            Ok(autosurgeon::hydrate(&loaded.doc)?)
+        })
     }
 
     /// The antennas this device is a member of, with the member id it acts as.

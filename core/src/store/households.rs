@@ -400,8 +400,7 @@ impl Store {
         let id = ReferralId::random();
         self.batch(|b| {
             let antenna = b.antenna_of(household)?;
-            let directory = b.antenna(antenna)?;
-            if !directory.providers.contains_key(provider) {
+            if b.provider(antenna, provider)?.is_none() {
                 return Err(Error::UnknownRecord {
                     kind: "provider",
                     id: provider.to_string(),

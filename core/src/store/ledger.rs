@@ -108,7 +108,7 @@ impl Store {
         self.batch(|b| {
             let actor = b.acting(antenna, "record donations", FIELD_WORK)?;
             let custodian = new.custodian.unwrap_or_else(|| actor.clone());
-            if !b.antenna(antenna)?.members.contains_key(&custodian) {
+            if b.member(antenna, &custodian)?.is_none() {
                 return Err(Error::UnknownMember(custodian));
             }
             let recorded_at = recorded_at.unwrap_or(b.now);

@@ -5,12 +5,14 @@
 
 use rusqlite::{params, Connection};
 
+use crate::ids::MemberId;
 use crate::ids::{AntennaId, DeliveryId, DonationId, HouseholdId, LedgerId};
 use crate::model::{
-    AntennaDocument, Delivery, Donation, Gift, HouseholdDocument, HouseholdSummary, NeedCategory,
-    Priority,
+    AntennaDocument, Delivery, Donation, Gift, HouseholdDocument, HouseholdState, HouseholdSummary,
+    NeedCategory, Priority,
 };
 use crate::search;
+use crate::time::Timestamp;
 use crate::Result;
 
 /// The antenna-index summary of a household: what every member may see without its document.
@@ -23,6 +25,37 @@ pub(crate) fn summary(doc: &HouseholdDocument) -> HouseholdSummary {
         assigned_to: doc.case.assigned_to.clone(),
         registered_at: doc.profile.registered_at,
     }
+}
+
+/// A summary read back from the `households` table, columns `status, priority, size,
+/// open_needs, assigned_to, registered_at` starting at column `first`.
+pub(crate) fn summary_from_row(
+    row: &rusqlite::Row<'_>,
+    first: usize,
+) -> rusqlite::Result<HouseholdSummary> {
+    let status: String = row.get(first)?;
+    let mask: i64 = row.get(first + 3)?;
+    let assigned: Option<String> = row.get(first + 4)?;
+    Ok(HouseholdSummary {
+        status: HouseholdState::parse(&status).unwrap_or(HouseholdState::Active),
+        priority: Priority::ALL
+            .get(row.get::<_, i64>(first + 1)? as usize)
+            .copied()
+            .unwrap_or(Priority::Normal),
+        size: row.get(first + 2)?,
+        open_needs: categories(mask),
+        assigned_to: assigned.map(MemberId::from),
+        registered_at: Timestamp(row.get(first + 5)?),
+    })
+}
+
+/// The categories of a [`need_mask`].
+pub(crate) fn categories(mask: i64) -> Vec<NeedCategory> {
+    NeedCategory::ALL
+        .iter()
+        .copied()
+        .filter(|c| mask & category_bit(*c) != 0)
+        .collect()
 }
 
 /// Need categories as a bit set, for filtering in SQL.

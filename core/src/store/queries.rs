@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params, params_from_iter, Connection};
 
 use super::documents::Documents;
-use super::projection::{category_bit, priority_rank};
+use super::projection::{category_bit, priority_rank, summary_from_row};
 use super::Store;
 use crate::document::{lookup, DocumentKind};
 use crate::error::{Error, Result};
@@ -153,32 +153,24 @@ pub struct OverAllocation {
     pub deliveries: Vec<DeliveryId>,
 }
 
+/// The columns [`list_item`] reads, in its order.
 const LIST_COLUMNS: &str =
     "id, head_name, status, priority, size, open_needs, assigned_to, registered_at";
 
 fn list_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<HouseholdListItem> {
     let id: String = row.get(0)?;
-    let status: String = row.get(2)?;
-    let mask: i64 = row.get(5)?;
-    let assigned: Option<String> = row.get(6)?;
+    let summary = summary_from_row(row, 2)?;
     Ok(HouseholdListItem {
         id: id
             .parse()
             .unwrap_or(HouseholdId(crate::ids::DocumentId::from_bytes([0; 16]))),
         head_name: row.get(1)?,
-        state: HouseholdState::parse(&status).unwrap_or(HouseholdState::Active),
-        priority: Priority::ALL
-            .get(row.get::<_, i64>(3)? as usize)
-            .copied()
-            .unwrap_or(Priority::Normal),
-        size: row.get(4)?,
-        open_needs: NeedCategory::ALL
-            .iter()
-            .copied()
-            .filter(|c| mask & category_bit(*c) != 0)
-            .collect(),
-        assigned_to: assigned.map(MemberId::from),
-        registered_at: Timestamp(row.get(7)?),
+        state: summary.status,
+        priority: summary.priority,
+        size: summary.size,
+        open_needs: summary.open_needs,
+        assigned_to: summary.assigned_to,
+        registered_at: summary.registered_at,
     })
 }
 
@@ -237,58 +229,51 @@ impl Store {
             return Ok(Vec::new());
         }
         self.read(|db, _| {
-            let mut scores: HashMap<String, u32> = HashMap::new();
+            let antenna = antenna.to_string();
+            // Per household: its list line and its score.
+            let mut found: HashMap<String, (u32, HouseholdListItem)> = HashMap::new();
             if !query.words.is_empty() {
-                let mut matched_all: Option<HashMap<String, u32>> = None;
+                let mut matched: Option<HashMap<String, (u32, HouseholdListItem)>> = None;
                 for (word, key) in &query.words {
-                    let mut this_word: HashMap<String, u32> = HashMap::new();
+                    let mut this_word: HashMap<String, (u32, HouseholdListItem)> = HashMap::new();
                     for (prefix, weight) in [(format!("w:{word}"), 3), (format!("k:{key}"), 1)] {
                         if prefix.len() <= 2 {
                             continue;
                         }
-                        for id in terms_with_prefix(db, &prefix)? {
-                            let score = this_word.entry(id).or_insert(0);
-                            *score = (*score).max(weight);
+                        for item in with_term_prefix(db, &antenna, &prefix)? {
+                            let entry = this_word.entry(item.id.to_string()).or_insert((0, item));
+                            entry.0 = entry.0.max(weight);
                         }
                     }
-                    matched_all = Some(match matched_all {
+                    matched = Some(match matched {
                         None => this_word,
                         Some(previous) => previous
                             .into_iter()
-                            .filter_map(|(id, s)| this_word.get(&id).map(|w| (id, s + w)))
+                            .filter_map(|(id, (s, item))| {
+                                this_word.get(&id).map(|(w, _)| (id, (s + w, item)))
+                            })
                             .collect(),
                     });
                 }
-                scores.extend(matched_all.unwrap_or_default());
+                found.extend(matched.unwrap_or_default());
             }
             if let Some(digits) = &query.digits {
-                let mut stmt = db.prepare_cached(
-                    "SELECT id FROM households WHERE antenna_id = ?1 AND phone_digits LIKE ?2",
-                )?;
+                let mut stmt = db.prepare_cached(&format!(
+                    "SELECT {LIST_COLUMNS} FROM households
+                     WHERE antenna_id = ?1 AND phone_digits LIKE ?2"
+                ))?;
                 let pattern = format!("%{digits}%");
-                let ids = stmt.query_map(params![antenna.to_string(), pattern], |r| {
-                    r.get::<_, String>(0)
-                })?;
-                for id in ids {
-                    *scores.entry(id?).or_insert(0) += 5;
+                for item in stmt.query_map(params![antenna, pattern], list_item)? {
+                    let item = item?;
+                    found.entry(item.id.to_string()).or_insert((0, item)).0 += 5;
                 }
             }
-            let mut stmt = db.prepare_cached(&format!(
-                "SELECT {LIST_COLUMNS} FROM households WHERE id = ?1 AND antenna_id = ?2"
-            ))?;
-            let mut found = Vec::new();
-            for (id, score) in scores {
-                if let Some(item) = stmt
-                    .query_row(params![id, antenna.to_string()], list_item)
-                    .optional()?
-                {
-                    found.push((score, item));
-                }
-            }
+            let mut found: Vec<(u32, HouseholdListItem)> = found.into_values().collect();
             found.sort_by(|a, b| {
                 b.0.cmp(&a.0)
                     .then(b.1.priority.cmp(&a.1.priority))
                     .then(a.1.head_name.cmp(&b.1.head_name))
+                    .then(a.1.id.cmp(&b.1.id))
             });
             Ok(found
                 .into_iter()
@@ -430,14 +415,21 @@ impl Store {
     }
 }
 
-fn terms_with_prefix(db: &Connection, prefix: &str) -> Result<Vec<String>> {
+/// The households of `antenna` with a search term starting with `prefix`.
+fn with_term_prefix(
+    db: &Connection,
+    antenna: &str,
+    prefix: &str,
+) -> Result<Vec<HouseholdListItem>> {
     let mut upper = prefix.to_owned();
     upper.push(char::MAX);
-    let mut stmt = db.prepare_cached(
-        "SELECT DISTINCT household_id FROM search_terms WHERE term >= ?1 AND term < ?2",
-    )?;
-    let ids = stmt.query_map(params![prefix, upper], |r| r.get::<_, String>(0))?;
-    Ok(ids.collect::<rusqlite::Result<_>>()?)
+    let mut stmt = db.prepare_cached(&format!(
+        "SELECT {LIST_COLUMNS} FROM households
+         WHERE antenna_id = ?3 AND id IN
+             (SELECT household_id FROM search_terms WHERE term >= ?1 AND term < ?2)"
+    ))?;
+    let items = stmt.query_map(params![prefix, upper, antenna], list_item)?;
+    Ok(items.collect::<rusqlite::Result<_>>()?)
 }
 
 fn deliveries_of(

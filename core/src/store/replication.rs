@@ -11,7 +11,7 @@ use super::Store;
 use crate::document::DocumentKind;
 use crate::error::{Error, Result};
 use crate::ids::{AntennaId, DocumentId, HouseholdId, LedgerId};
-use crate::model::{AntennaDocument, HouseholdSummary, LedgerDocument};
+use crate::model::{AntennaDocument, LedgerDocument};
 
 /// What an import did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,27 +158,26 @@ impl Batch<'_> {
 
     /// After the antenna document merged, rewrites index entries that disagree with the
     /// household documents on this device (two devices' summaries can interleave in a merge).
+    /// Compares with the derived `households` table, so no household document is opened.
     fn repair_index(&mut self, antenna: AntennaId, doc: &AntennaDocument) -> Result<()> {
         if !self.may_write(antenna) {
             return Ok(());
         }
-        let mut stale = Vec::new();
         let mut stmt = self.sql.prepare_cached(
-            "SELECT id FROM households WHERE antenna_id = ?1 AND has_document = 1",
+            "SELECT id, status, priority, size, open_needs, assigned_to, registered_at
+             FROM households WHERE antenna_id = ?1 AND has_document = 1",
         )?;
-        let ids: Vec<String> = stmt
-            .query_map([antenna.to_string()], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        drop(stmt);
-        for id in ids {
-            let Ok(household) = id.parse::<HouseholdId>() else {
-                continue;
-            };
-            let current: HouseholdSummary = projection::summary(&self.household(household)?);
+        let rows = stmt.query_map([antenna.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, projection::summary_from_row(r, 1)?))
+        })?;
+        let mut stale = Vec::new();
+        for row in rows {
+            let (id, current) = row?;
             if doc.households.get(&id) != Some(&current) {
                 stale.push((id, current));
             }
         }
+        drop(stmt);
         if stale.is_empty() {
             return Ok(());
         }
