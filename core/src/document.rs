@@ -230,28 +230,30 @@ pub fn lookup<T: autosurgeon::Hydrate>(
     })
 }
 
-/// Whether `bytes` is a sequence of well-formed Automerge chunks (whole documents or
-/// changes), each passing its checksum. Automerge's own incremental load skips what it
-/// cannot parse; this lets a merge refuse garbage instead.
-pub fn is_well_formed(bytes: &[u8]) -> bool {
+/// Parses `bytes` as a sequence of Automerge chunks (whole documents or changes), each
+/// passing its checksum, and returns the root changes in them (changes without
+/// dependencies: a document's first change). `None` if anything is malformed.
+///
+/// Automerge's own incremental load skips what it cannot parse; this lets a merge refuse
+/// garbage, and refuse changes from another document's history (a second root).
+pub fn root_changes(bytes: &[u8]) -> Option<Vec<automerge::ChangeHash>> {
     const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
     let mut rest = bytes;
+    let mut roots = Vec::new();
     if rest.is_empty() {
-        return false;
+        return None;
     }
     while !rest.is_empty() {
         if rest.len() < 9 || rest[..4] != MAGIC {
-            return false;
+            return None;
         }
         let kind = rest[8];
         // The data length, unsigned LEB128.
         let (mut length, mut shift, mut at) = (0u64, 0u32, 9usize);
         loop {
-            let Some(byte) = rest.get(at) else {
-                return false;
-            };
+            let byte = rest.get(at)?;
             if shift > 56 {
-                return false;
+                return None;
             }
             length |= u64::from(byte & 0x7f) << shift;
             shift += 7;
@@ -260,28 +262,36 @@ pub fn is_well_formed(bytes: &[u8]) -> bool {
                 break;
             }
         }
-        let Some(end) = usize::try_from(length).ok().and_then(|l| at.checked_add(l)) else {
-            return false;
-        };
-        let Some(chunk) = rest.get(..end) else {
-            return false;
-        };
-        let ok = match kind {
+        let end = usize::try_from(length)
+            .ok()
+            .and_then(|l| at.checked_add(l))?;
+        let chunk = rest.get(..end)?;
+        match kind {
             0 => {
                 let strict = automerge::LoadOptions::new()
                     .on_partial_load(automerge::OnPartialLoad::Error)
                     .verification_mode(automerge::VerificationMode::Check);
-                Automerge::load_with_options(chunk, strict).is_ok()
+                let doc = Automerge::load_with_options(chunk, strict).ok()?;
+                roots.extend(
+                    doc.get_changes_meta(&[])
+                        .into_iter()
+                        .filter(|c| c.deps.is_empty())
+                        .map(|c| c.hash),
+                );
             }
-            1 | 2 => automerge::Change::from_bytes(chunk.to_vec()).is_ok(),
-            _ => false,
-        };
-        if !ok {
-            return false;
+            1 | 2 => {
+                let change = automerge::Change::from_bytes(chunk.to_vec()).ok()?;
+                if change.deps().is_empty() {
+                    roots.push(change.hash());
+                }
+            }
+            _ => return None,
         }
         rest = &rest[end..];
     }
-    true
+    roots.sort();
+    roots.dedup();
+    Some(roots)
 }
 
 #[cfg(test)]
@@ -299,38 +309,42 @@ mod encoding_tests {
     }
 
     #[test]
-    fn test_documents_and_change_sets_are_well_formed() {
+    fn test_documents_and_change_sets_are_well_formed_and_name_their_root() {
         let doc = sample();
-        assert!(is_well_formed(&doc.save()));
+        let root = doc.get_changes(&[])[0].hash();
+        assert_eq!(root_changes(&doc.save()), Some(vec![root]));
         let changes: Vec<u8> = doc
             .get_changes(&[])
             .iter()
             .flat_map(|c| c.raw_bytes().to_vec())
             .collect();
-        assert!(is_well_formed(&changes));
-        // The second change alone (its dependency missing) is still well formed.
-        assert!(is_well_formed(doc.get_changes(&[])[1].raw_bytes()));
+        assert_eq!(root_changes(&changes), Some(vec![root]));
+        // The second change alone (its dependency missing) is well formed, without a root.
+        assert_eq!(
+            root_changes(doc.get_changes(&[])[1].raw_bytes()),
+            Some(vec![])
+        );
     }
 
     #[test]
     fn test_garbage_and_truncated_chunks_are_not() {
         let doc = sample().save();
-        assert!(!is_well_formed(b""));
-        assert!(!is_well_formed(b"not automerge"));
-        assert!(!is_well_formed(&doc[..doc.len() - 1]));
+        assert!(root_changes(b"").is_none());
+        assert!(root_changes(b"not automerge").is_none());
+        assert!(root_changes(&doc[..doc.len() - 1]).is_none());
         let mut flipped = doc.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0xff;
-        assert!(!is_well_formed(&flipped));
+        assert!(root_changes(&flipped).is_none());
         let mut trailing = doc.clone();
         trailing.extend_from_slice(b"junk");
-        assert!(!is_well_formed(&trailing));
+        assert!(root_changes(&trailing).is_none());
     }
 
     proptest! {
         #[test]
         fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
-            let _ = is_well_formed(&bytes);
+            let _ = root_changes(&bytes);
         }
     }
 }

@@ -50,10 +50,7 @@ impl Batch<'_> {
         antenna: AntennaId,
         member: &MemberId,
     ) -> Result<Option<Member>> {
-        let doc = self
-            .doc(antenna.document(), DocumentKind::Antenna)?
-            .ok_or(Error::UnknownAntenna(antenna))?;
-        lookup(doc, &["members", member.as_str()])
+        self.antenna_entry(antenna, &["members", member.as_str()])
     }
 
     /// A provider of the antenna's directory.
@@ -62,10 +59,18 @@ impl Batch<'_> {
         antenna: AntennaId,
         provider: &ProviderId,
     ) -> Result<Option<Provider>> {
+        self.antenna_entry(antenna, &["providers", provider.as_str()])
+    }
+
+    fn antenna_entry<T: autosurgeon::Hydrate>(
+        &mut self,
+        antenna: AntennaId,
+        path: &[&str],
+    ) -> Result<Option<T>> {
         let doc = self
             .doc(antenna.document(), DocumentKind::Antenna)?
             .ok_or(Error::UnknownAntenna(antenna))?;
-        lookup(doc, &["providers", provider.as_str()])
+        lookup(doc, path)
     }
 
     /// The whole antenna document.

@@ -279,8 +279,20 @@ impl<'a> Batch<'a> {
         if bytes.is_empty() {
             return Ok(false);
         }
-        if !document::is_well_formed(bytes) {
-            return Err(Error::MalformedChanges(id));
+        let roots = document::root_changes(bytes).ok_or(Error::MalformedChanges(id))?;
+        // A document has one first change. A second root means another document's history:
+        // merging it would mix two documents.
+        match self.docs.get(&self.sql, id)? {
+            Some(loaded) => {
+                if roots
+                    .iter()
+                    .any(|h| loaded.doc.get_change_meta_by_hash(h).is_none())
+                {
+                    return Err(Error::MalformedChanges(id));
+                }
+            }
+            None if roots.len() != 1 => return Err(Error::MalformedChanges(id)),
+            None => {}
         }
         let actor = self.docs.actor.clone();
         if self.docs.get(&self.sql, id)?.is_none() {

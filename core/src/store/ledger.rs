@@ -139,7 +139,9 @@ impl Store {
     pub fn mark_donation_received(&self, antenna: AntennaId, donation: &DonationId) -> Result<()> {
         self.batch(|b| {
             b.acting(antenna, "record donations", FIELD_WORK)?;
-            let ledger = b.ledger_of_donation(antenna, donation)?;
+            let ledger = b
+                .ledger_holding("donations", antenna, donation.as_str())?
+                .ok_or_else(|| Error::UnknownDonation(donation.clone()))?;
             let now = b.now;
             b.change(ledger.document(), "receive donation", |tx| {
                 let obj = existing(tx, &["donations"], donation.as_str(), "donation")?;
@@ -215,16 +217,8 @@ impl Store {
     pub fn acknowledge_delivery(&self, antenna: AntennaId, delivery: &DeliveryId) -> Result<()> {
         self.batch(|b| {
             let actor = b.acting(antenna, "record deliveries", FIELD_WORK)?;
-            let ledger: Option<String> = b
-                .sql
-                .query_row(
-                    "SELECT ledger_id FROM deliveries WHERE id = ?1 AND antenna_id = ?2",
-                    params![delivery.as_str(), antenna.to_string()],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            let ledger: LedgerId = ledger
-                .and_then(|l| l.parse().ok())
+            let ledger = b
+                .ledger_holding("deliveries", antenna, delivery.as_str())?
                 .ok_or_else(|| Error::UnknownDelivery(delivery.clone()))?;
             let ack = Acknowledgement {
                 at: b.now,
@@ -246,22 +240,23 @@ impl Store {
 }
 
 impl Batch<'_> {
-    fn ledger_of_donation(
+    /// The ledger holding a donation or delivery (`table` names which), as this device
+    /// knows it.
+    fn ledger_holding(
         &mut self,
+        table: &'static str,
         antenna: AntennaId,
-        donation: &DonationId,
-    ) -> Result<LedgerId> {
+        id: &str,
+    ) -> Result<Option<LedgerId>> {
         let ledger: Option<String> = self
             .sql
             .query_row(
-                "SELECT ledger_id FROM donations WHERE id = ?1 AND antenna_id = ?2",
-                params![donation.as_str(), antenna.to_string()],
+                &format!("SELECT ledger_id FROM {table} WHERE id = ?1 AND antenna_id = ?2"),
+                params![id, antenna.to_string()],
                 |r| r.get(0),
             )
             .optional()?;
-        ledger
-            .and_then(|l| l.parse().ok())
-            .ok_or_else(|| Error::UnknownDonation(donation.clone()))
+        Ok(ledger.and_then(|l| l.parse().ok()))
     }
 
     fn check_household(&mut self, antenna: AntennaId, household: HouseholdId) -> Result<()> {

@@ -221,10 +221,17 @@ pub(crate) fn delivery(
     db.prepare_cached("DELETE FROM allocations WHERE delivery_id = ?1")?
         .execute([id.as_str()])?;
     let mut insert = db.prepare_cached(
-        "INSERT INTO allocations (delivery_id, donation_id, amount) VALUES (?1, ?2, ?3)",
+        "INSERT INTO allocations (delivery_id, donation_id, household_id, amount)
+         VALUES (?1, ?2, ?3, ?4)",
     )?;
+    let household = delivery.household.to_string();
     for (donation, amount) in &delivery.funding {
-        insert.execute(params![id.as_str(), donation.as_str(), *amount as i64])?;
+        insert.execute(params![
+            id.as_str(),
+            donation.as_str(),
+            household,
+            *amount as i64
+        ])?;
     }
     Ok(())
 }

@@ -1,10 +1,8 @@
 //! What volunteers and leads look at: household lists, search, detail, balances and
 //! over-allocations. All run on the derived tables; only detail opens documents.
 
-use std::collections::HashMap;
-
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter, Connection};
+use rusqlite::{params_from_iter, Connection};
 
 use super::documents::Documents;
 use super::projection::{category_bit, priority_rank, summary_from_row};
@@ -155,7 +153,7 @@ pub struct OverAllocation {
 
 /// The columns [`list_item`] reads, in its order.
 const LIST_COLUMNS: &str =
-    "id, head_name, status, priority, size, open_needs, assigned_to, registered_at";
+    "h.id, h.head_name, h.status, h.priority, h.size, h.open_needs, h.assigned_to, h.registered_at";
 
 fn list_item(row: &rusqlite::Row<'_>) -> rusqlite::Result<HouseholdListItem> {
     let id: String = row.get(0)?;
@@ -182,7 +180,7 @@ impl Store {
         filter: &HouseholdFilter,
     ) -> Result<Vec<HouseholdListItem>> {
         self.read(|db, _| {
-            let mut sql = format!("SELECT {LIST_COLUMNS} FROM households WHERE antenna_id = ?");
+            let mut sql = format!("SELECT {LIST_COLUMNS} FROM households h WHERE antenna_id = ?");
             let mut values: Vec<Value> = vec![Value::Text(antenna.to_string())];
             if let Some(state) = filter.state {
                 sql.push_str(" AND status = ?");
@@ -228,58 +226,67 @@ impl Store {
         if query.is_empty() {
             return Ok(Vec::new());
         }
+        // One statement: per query word, the households with a term starting with it (folded
+        // word scores 3, phonetic key 1); households matching every word, plus those whose
+        // phone contains the digits (score 5); best first.
+        let mut ctes = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        for (i, (word, key)) in query.words.iter().enumerate() {
+            ctes.push(format!(
+                "w{i} AS (SELECT household_id, MAX(weight) AS s FROM (
+                     SELECT household_id, 3 AS weight FROM search_terms WHERE term >= ? AND term < ?
+                     UNION ALL
+                     SELECT household_id, 1 AS weight FROM search_terms WHERE term >= ? AND term < ?)
+                 GROUP BY household_id)"
+            ));
+            for prefix in [format!("w:{word}"), format!("k:{key}")] {
+                let mut upper = prefix.clone();
+                upper.push(char::MAX);
+                values.push(Value::Text(prefix));
+                values.push(Value::Text(upper));
+            }
+        }
+        let mut parts = Vec::new();
+        if !query.words.is_empty() {
+            let score = (0..query.words.len())
+                .map(|i| format!("w{i}.s"))
+                .collect::<Vec<_>>()
+                .join(" + ");
+            let joins: String = (1..query.words.len())
+                .map(|i| format!(" JOIN w{i} ON w{i}.household_id = w0.household_id"))
+                .collect();
+            parts.push(format!(
+                "SELECT w0.household_id AS id, {score} AS score FROM w0{joins}"
+            ));
+        }
+        if let Some(digits) = &query.digits {
+            parts.push(
+                "SELECT id, 5 AS score FROM households WHERE antenna_id = ? AND phone_digits LIKE ?"
+                    .to_owned(),
+            );
+            values.push(Value::Text(antenna.to_string()));
+            values.push(Value::Text(format!("%{digits}%")));
+        }
+        let with = if ctes.is_empty() {
+            String::new()
+        } else {
+            format!("WITH {} ", ctes.join(", "))
+        };
+        let sql = format!(
+            "{with}SELECT {LIST_COLUMNS}, SUM(m.score) AS score
+             FROM households h JOIN ({}) m ON m.id = h.id
+             WHERE h.antenna_id = ?
+             GROUP BY h.id
+             ORDER BY score DESC, h.priority DESC, h.sort_name, h.id
+             LIMIT ?",
+            parts.join(" UNION ALL ")
+        );
+        values.push(Value::Text(antenna.to_string()));
+        values.push(Value::Integer(i64::from(limit)));
         self.read(|db, _| {
-            let antenna = antenna.to_string();
-            // Per household: its list line and its score.
-            let mut found: HashMap<String, (u32, HouseholdListItem)> = HashMap::new();
-            if !query.words.is_empty() {
-                let mut matched: Option<HashMap<String, (u32, HouseholdListItem)>> = None;
-                for (word, key) in &query.words {
-                    let mut this_word: HashMap<String, (u32, HouseholdListItem)> = HashMap::new();
-                    for (prefix, weight) in [(format!("w:{word}"), 3), (format!("k:{key}"), 1)] {
-                        if prefix.len() <= 2 {
-                            continue;
-                        }
-                        for item in with_term_prefix(db, &antenna, &prefix)? {
-                            let entry = this_word.entry(item.id.to_string()).or_insert((0, item));
-                            entry.0 = entry.0.max(weight);
-                        }
-                    }
-                    matched = Some(match matched {
-                        None => this_word,
-                        Some(previous) => previous
-                            .into_iter()
-                            .filter_map(|(id, (s, item))| {
-                                this_word.get(&id).map(|(w, _)| (id, (s + w, item)))
-                            })
-                            .collect(),
-                    });
-                }
-                found.extend(matched.unwrap_or_default());
-            }
-            if let Some(digits) = &query.digits {
-                let mut stmt = db.prepare_cached(&format!(
-                    "SELECT {LIST_COLUMNS} FROM households
-                     WHERE antenna_id = ?1 AND phone_digits LIKE ?2"
-                ))?;
-                let pattern = format!("%{digits}%");
-                for item in stmt.query_map(params![antenna, pattern], list_item)? {
-                    let item = item?;
-                    found.entry(item.id.to_string()).or_insert((0, item)).0 += 5;
-                }
-            }
-            let mut found: Vec<(u32, HouseholdListItem)> = found.into_values().collect();
-            found.sort_by(|a, b| {
-                b.0.cmp(&a.0)
-                    .then(b.1.priority.cmp(&a.1.priority))
-                    .then(a.1.head_name.cmp(&b.1.head_name))
-                    .then(a.1.id.cmp(&b.1.id))
-            });
-            Ok(found
-                .into_iter()
-                .take(limit as usize)
-                .map(|(_, item)| item)
-                .collect())
+            let mut stmt = db.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params_from_iter(values), list_item)?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
         })
     }
 
@@ -307,10 +314,9 @@ impl Store {
         self.read(|db, _| {
             let mut stmt = db.prepare_cached(
                 "SELECT d.id, d.kind, d.unit, d.item, d.status, d.restricted_to, d.amount,
-                        COALESCE(SUM(a.amount), 0), COUNT(DISTINCT dl.household_id)
+                        COALESCE(SUM(a.amount), 0), COUNT(DISTINCT a.household_id)
                  FROM donations d
                  LEFT JOIN allocations a ON a.donation_id = d.id
-                 LEFT JOIN deliveries dl ON dl.id = a.delivery_id
                  WHERE d.antenna_id = ?1
                  GROUP BY d.id
                  ORDER BY d.recorded_at, d.id",
@@ -413,23 +419,6 @@ impl Store {
             Ok(out)
         })
     }
-}
-
-/// The households of `antenna` with a search term starting with `prefix`.
-fn with_term_prefix(
-    db: &Connection,
-    antenna: &str,
-    prefix: &str,
-) -> Result<Vec<HouseholdListItem>> {
-    let mut upper = prefix.to_owned();
-    upper.push(char::MAX);
-    let mut stmt = db.prepare_cached(&format!(
-        "SELECT {LIST_COLUMNS} FROM households
-         WHERE antenna_id = ?3 AND id IN
-             (SELECT household_id FROM search_terms WHERE term >= ?1 AND term < ?2)"
-    ))?;
-    let items = stmt.query_map(params![prefix, upper, antenna], list_item)?;
-    Ok(items.collect::<rusqlite::Result<_>>()?)
 }
 
 fn deliveries_of(
