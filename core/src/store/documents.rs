@@ -282,17 +282,14 @@ impl<'a> Batch<'a> {
         let roots = document::root_changes(bytes).ok_or(Error::MalformedChanges(id))?;
         // A document has one first change. A second root means another document's history:
         // merging it would mix two documents.
-        match self.docs.get(&self.sql, id)? {
-            Some(loaded) => {
-                if roots
-                    .iter()
-                    .any(|h| loaded.doc.get_change_meta_by_hash(h).is_none())
-                {
-                    return Err(Error::MalformedChanges(id));
-                }
-            }
-            None if roots.len() != 1 => return Err(Error::MalformedChanges(id)),
-            None => {}
+        let fits = match self.docs.get(&self.sql, id)? {
+            Some(loaded) => roots
+                .iter()
+                .all(|h| loaded.doc.get_change_meta_by_hash(h).is_some()),
+            None => roots.len() == 1,
+        };
+        if !fits {
+            return Err(Error::MalformedChanges(id));
         }
         let actor = self.docs.actor.clone();
         if self.docs.get(&self.sql, id)?.is_none() {
