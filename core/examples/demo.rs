@@ -96,13 +96,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect::<Vec<_>>()
         );
         for o in store.over_allocations(antenna)? {
+            // TND has three decimals: 1 dinar = 1,000 millimes.
             println!(
-                "  warning: donation {} gave {} of {} {} ({} deliveries)",
-                o.donation,
-                o.allocated,
-                o.amount,
-                o.unit,
-                o.deliveries.len()
+                "  warning: a {:.3} {unit} donation has given {:.3} {unit} through {} deliveries \
+                 recorded offline; a lead must resolve it",
+                o.amount as f64 / 1000.0,
+                o.allocated as f64 / 1000.0,
+                o.deliveries.len(),
+                unit = o.unit,
             );
         }
     }
