@@ -43,6 +43,7 @@ pub mod ids;
 pub mod model;
 pub mod search;
 pub mod store;
+pub mod sync;
 pub mod time;
 
 pub use error::{Error, Result};

@@ -1,0 +1,267 @@
+//! The automerge-repo websocket protocol (version "1"): one CBOR map per binary websocket
+//! message, tagged by `type`. Compatible with the stock JS client
+//! (`@automerge/automerge-repo-network-websocket`).
+
+use serde::{Deserialize, Serialize};
+
+/// The only protocol version spoken.
+pub const PROTOCOL_VERSION: &str = "1";
+
+/// What a peer says about itself in `join` and `peer`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerMetadata {
+    /// The peer's storage id, if it stores documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_id: Option<String>,
+    /// Whether the peer keeps nothing.
+    #[serde(default)]
+    pub is_ephemeral: bool,
+}
+
+/// One protocol message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Message {
+    /// Client → relay: the first message.
+    #[serde(rename = "join", rename_all = "camelCase")]
+    Join {
+        /// The client's peer id.
+        sender_id: String,
+        /// About the client.
+        #[serde(default)]
+        peer_metadata: PeerMetadata,
+        /// Versions the client speaks.
+        #[serde(default)]
+        supported_protocol_versions: Vec<String>,
+    },
+    /// Relay → client: the answer to `join`.
+    #[serde(rename = "peer", rename_all = "camelCase")]
+    Peer {
+        /// The relay's peer id.
+        sender_id: String,
+        /// The client's peer id.
+        target_id: String,
+        /// About the relay.
+        peer_metadata: PeerMetadata,
+        /// The version chosen.
+        selected_protocol_version: String,
+    },
+    /// Either way: something went wrong; the sender closes the connection after it.
+    #[serde(rename = "error", rename_all = "camelCase")]
+    Error {
+        /// Who says so.
+        sender_id: String,
+        /// To whom.
+        #[serde(default)]
+        target_id: String,
+        /// What went wrong (no personal data).
+        message: String,
+    },
+    /// Asks for a document the sender does not have (a sync message without heads).
+    #[serde(rename = "request", rename_all = "camelCase")]
+    Request {
+        /// Sender's peer id.
+        sender_id: String,
+        /// Receiver's peer id.
+        target_id: String,
+        /// The document, without the `automerge:` prefix.
+        document_id: String,
+        /// An encoded automerge sync message.
+        #[serde(with = "serde_bytes")]
+        data: Vec<u8>,
+    },
+    /// An automerge sync message for a document.
+    #[serde(rename = "sync", rename_all = "camelCase")]
+    Sync {
+        /// Sender's peer id.
+        sender_id: String,
+        /// Receiver's peer id.
+        target_id: String,
+        /// The document, without the `automerge:` prefix.
+        document_id: String,
+        /// An encoded automerge sync message.
+        #[serde(with = "serde_bytes")]
+        data: Vec<u8>,
+    },
+    /// The sender does not have the document (or may not share it).
+    #[serde(rename = "doc-unavailable", rename_all = "camelCase")]
+    DocUnavailable {
+        /// Sender's peer id.
+        sender_id: String,
+        /// Receiver's peer id.
+        target_id: String,
+        /// The document.
+        document_id: String,
+    },
+    /// Presence and other messages that are not stored.
+    #[serde(rename = "ephemeral", rename_all = "camelCase")]
+    Ephemeral {
+        /// Sender's peer id.
+        sender_id: String,
+        /// Receiver's peer id.
+        #[serde(default)]
+        target_id: String,
+        /// The document.
+        #[serde(default)]
+        document_id: String,
+    },
+    /// Subscriptions to remote heads (not used by Jiran; accepted and ignored).
+    #[serde(rename = "remote-subscription-change", rename_all = "camelCase")]
+    RemoteSubscriptionChange {
+        /// Sender's peer id.
+        sender_id: String,
+    },
+    /// Heads of a document on other peers (not used by Jiran; accepted and ignored).
+    #[serde(rename = "remote-heads-changed", rename_all = "camelCase")]
+    RemoteHeadsChanged {
+        /// Sender's peer id.
+        sender_id: String,
+    },
+    /// The client is leaving.
+    #[serde(rename = "leave", rename_all = "camelCase")]
+    Leave {
+        /// Sender's peer id.
+        sender_id: String,
+    },
+}
+
+/// Why bytes are not a protocol message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Not CBOR, or not a CBOR map with a text `type`.
+    #[error("the message is not a CBOR map with a `type`")]
+    NotCbor,
+    /// A `type` this relay does not know.
+    #[error("unknown message type `{0}`")]
+    UnknownType(String),
+    /// A known type with missing or mistyped fields.
+    #[error("malformed `{0}` message")]
+    Malformed(String),
+}
+
+const KNOWN_TYPES: &[&str] = &[
+    "join",
+    "peer",
+    "error",
+    "request",
+    "sync",
+    "doc-unavailable",
+    "ephemeral",
+    "remote-subscription-change",
+    "remote-heads-changed",
+    "leave",
+];
+
+impl Message {
+    /// Encodes the message as one CBOR map.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        ciborium::into_writer(self, &mut out).expect("writing to a Vec cannot fail");
+        out
+    }
+
+    /// Decodes one message, telling garbage, unknown types and malformed messages apart.
+    pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
+        let value: ciborium::Value =
+            ciborium::from_reader(bytes).map_err(|_| DecodeError::NotCbor)?;
+        let kind = value
+            .as_map()
+            .and_then(|m| {
+                m.iter()
+                    .find(|(k, _)| k.as_text() == Some("type"))
+                    .and_then(|(_, v)| v.as_text())
+            })
+            .ok_or(DecodeError::NotCbor)?
+            .to_owned();
+        if !KNOWN_TYPES.contains(&kind.as_str()) {
+            return Err(DecodeError::UnknownType(kind));
+        }
+        value
+            .deserialized()
+            .map_err(|_| DecodeError::Malformed(kind))
+    }
+
+    /// The sender's peer id.
+    pub fn sender_id(&self) -> &str {
+        match self {
+            Message::Join { sender_id, .. }
+            | Message::Peer { sender_id, .. }
+            | Message::Error { sender_id, .. }
+            | Message::Request { sender_id, .. }
+            | Message::Sync { sender_id, .. }
+            | Message::DocUnavailable { sender_id, .. }
+            | Message::Ephemeral { sender_id, .. }
+            | Message::RemoteSubscriptionChange { sender_id }
+            | Message::RemoteHeadsChanged { sender_id }
+            | Message::Leave { sender_id } => sender_id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn map(entries: &[(&str, &str)]) -> ciborium::Value {
+        ciborium::Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn test_messages_roundtrip_with_the_wire_field_names() {
+        let sync = Message::Sync {
+            sender_id: "a".into(),
+            target_id: "b".into(),
+            document_id: "doc".into(),
+            data: vec![1, 2, 3],
+        };
+        let bytes = sync.encode();
+        assert_eq!(Message::decode(&bytes).unwrap(), sync);
+        let value: ciborium::Value = ciborium::from_reader(&bytes[..]).unwrap();
+        let keys: Vec<&str> = value
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_text().unwrap())
+            .collect();
+        assert_eq!(keys, ["type", "senderId", "targetId", "documentId", "data"]);
+        let data = value.as_map().unwrap()[4].1.clone();
+        assert!(
+            data.is_bytes(),
+            "data is a CBOR byte string, as the JS client sends it"
+        );
+    }
+
+    #[test]
+    fn test_garbage_unknown_and_malformed_messages_are_told_apart() {
+        assert_eq!(
+            Message::decode(b"\xff\x00garbage"),
+            Err(DecodeError::NotCbor)
+        );
+        let mut unknown = Vec::new();
+        ciborium::into_writer(&map(&[("type", "teleport")]), &mut unknown).unwrap();
+        assert_eq!(
+            Message::decode(&unknown),
+            Err(DecodeError::UnknownType("teleport".into()))
+        );
+        let mut malformed = Vec::new();
+        ciborium::into_writer(&map(&[("type", "sync")]), &mut malformed).unwrap();
+        assert_eq!(
+            Message::decode(&malformed),
+            Err(DecodeError::Malformed("sync".into()))
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+            let _ = Message::decode(&bytes);
+        }
+    }
+}
