@@ -1,12 +1,71 @@
-//! `jiran-relay`: the self-hostable relay antennas' phones sync through.
-//!
-//! Not built yet (issue 3). Until then this binary says so and exits non-zero, so no script
-//! mistakes it for a running relay.
+//! `jiran-relay`: run `jiran-relay --help`.
 
-fn main() -> std::process::ExitCode {
-    eprintln!(
-        "jiran-relay is not built yet (see issue 3). To see the core work, run:\n  \
-         cargo run -p jiran-core --example demo"
-    );
-    std::process::ExitCode::from(2)
+use std::process::ExitCode;
+
+use clap::Parser;
+use jiran_server::config::{AntennaCommand, Cli, Command, ServeArgs};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(args),
+        Command::Antenna {
+            command: AntennaCommand::Create { name, data },
+        } => jiran_server::create_antenna(&data, &name).map(|(antenna, code)| {
+            println!(
+                "{}",
+                serde_json::json!({ "antenna_id": antenna.to_string(), "invite_code": code })
+            );
+        }),
+        Command::Backup { path, data } => jiran_server::backup(&data, &path),
+        Command::Restore { path, data } => jiran_server::restore(&data, &path),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("jiran-relay: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> jiran_server::error::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen).await?;
+        let address = listener.local_addr()?;
+        tracing::info!(%address, data = %args.data.display(), "serving");
+        println!("jiran-relay listening on http://{address}");
+        jiran_server::serve(&args, listener, shutdown_signal()).await
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
 }

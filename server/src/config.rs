@@ -1,0 +1,117 @@
+//! The command line (clap) and the optional TOML file of limits.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// jiran-relay: the relay antennas' phones sync through.
+#[derive(Debug, Parser)]
+#[command(name = "jiran-relay", version, about)]
+pub struct Cli {
+    /// What to do; `serve` if omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve websockets and the HTTP API.
+    Serve(ServeArgs),
+    /// Manage antennas.
+    Antenna {
+        /// What to do with antennas.
+        #[command(subcommand)]
+        command: AntennaCommand,
+    },
+    /// Copy the database to PATH (safe while serving).
+    Backup {
+        /// Where to write the backup.
+        path: PathBuf,
+        /// The data directory.
+        #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
+        data: PathBuf,
+    },
+    /// Replace the database with the backup at PATH (refused while a relay serves DIR).
+    Restore {
+        /// The backup to restore.
+        path: PathBuf,
+        /// The data directory.
+        #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
+        data: PathBuf,
+    },
+}
+
+/// `antenna` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AntennaCommand {
+    /// Create an antenna; prints `{"antenna_id", "invite_code"}` (a single-use lead invite).
+    Create {
+        /// The antenna's name.
+        name: String,
+        /// The data directory.
+        #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
+        data: PathBuf,
+    },
+}
+
+/// `serve` options.
+#[derive(Debug, Clone, Parser)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "JIRAN_LISTEN", default_value = "127.0.0.1:3030")]
+    pub listen: SocketAddr,
+    /// The data directory (created if missing).
+    #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
+    pub data: PathBuf,
+    /// A TOML file of limits.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs::parse_from(["serve"])
+    }
+}
+
+/// Limits, from the `--config` file; every field optional.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Largest websocket message accepted, in bytes.
+    pub max_message_bytes: usize,
+    /// Most open websocket connections.
+    pub max_connections: u64,
+    /// Most messages per second one connection may send (sustained).
+    pub messages_per_second: u32,
+    /// Most documents one antenna may hold.
+    pub max_documents_per_antenna: u64,
+    /// Days a new invite stays valid unless the lead says otherwise.
+    pub invite_days: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message_bytes: 16 * 1024 * 1024,
+            max_connections: 10_000,
+            messages_per_second: 200,
+            max_documents_per_antenna: 100_000,
+            invite_days: 7,
+        }
+    }
+}
+
+impl Limits {
+    /// Reads limits from a TOML file.
+    pub fn load(path: &Path) -> Result<Limits> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
+        toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+    }
+}

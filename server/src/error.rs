@@ -1,0 +1,106 @@
+//! The relay's one error type, and how API errors reach clients: stable messages, no internal
+//! details, no personal data.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// Everything that can go wrong in the relay.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The SQLite database failed.
+    #[error("storage: {0}")]
+    Storage(#[from] rusqlite::Error),
+    /// A file operation failed.
+    #[error("file system: {0}")]
+    Io(#[from] std::io::Error),
+    /// The data directory was written by a newer relay.
+    #[error(
+        "the data directory was written by a newer jiran-relay (schema {found}, this one reads \
+         up to {supported}); upgrade jiran-relay. Nothing was changed"
+    )]
+    NewerData {
+        /// Schema found.
+        found: i64,
+        /// Newest this build reads.
+        supported: i64,
+    },
+    /// The database file is not a relay database or is damaged.
+    #[error("the relay database is damaged or not a jiran-relay database ({0})")]
+    CorruptData(String),
+    /// Another relay serves this data directory.
+    #[error("a relay is serving {0}; stop it first")]
+    InUse(String),
+    /// A configuration file could not be read.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// A stored document could not be loaded.
+    #[error("stored document `{0}` could not be loaded")]
+    CorruptDocument(String),
+    /// Automerge refused an operation.
+    #[error("document engine: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+}
+
+/// The result type of the relay.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An HTTP API error: a status and a stable message for the client.
+#[derive(Debug)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// What the client is told.
+    pub message: &'static str,
+}
+
+impl ApiError {
+    /// 400.
+    pub const fn bad_request(message: &'static str) -> Self {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message,
+        }
+    }
+    /// 401.
+    pub const fn unauthorized() -> Self {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            message: "missing, unknown or revoked device token",
+        }
+    }
+    /// 403.
+    pub const fn forbidden() -> Self {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            message: "only an antenna lead may do this",
+        }
+    }
+    /// 404.
+    pub const fn not_found() -> Self {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            message: "not found",
+        }
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> Self {
+        tracing::error!(%error, "request failed");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "the relay could not complete the request; see its log",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            axum::Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response()
+    }
+}

@@ -1,0 +1,465 @@
+//! The relay's sync logic: which connection may see which document, per-peer automerge sync
+//! state, durable storage before any reply, and fan-out to the other peers of a document.
+//!
+//! Built directly on automerge's sync API rather than on samod (see ARCHITECTURE.md): a
+//! document is loaded only when a peer of its antenna asks for it, a connection holds sync
+//! state only for the documents it asked for, and a document leaves memory when its last peer
+//! leaves.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use automerge::sync::{self, SyncDoc};
+use automerge::{Automerge, ChangeHash};
+use jiran_core::sync::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
+use jiran_core::{AntennaId, DocumentId, Role};
+use tokio::sync::mpsc;
+
+use crate::config::Limits;
+use crate::metrics::Metrics;
+use crate::storage::{Device, Storage};
+
+/// Past this many bytes of appended changes, the relay snapshots a document.
+const SNAPSHOT_AFTER_BYTES: u64 = 1024 * 1024;
+
+/// Identifies one websocket connection.
+pub type ConnId = u64;
+
+/// Close codes the relay uses, with what a device should do.
+pub mod close {
+    /// Normal close (the peer said `leave`).
+    pub const NORMAL: u16 = 1000;
+    /// The relay is shutting down; reconnect later.
+    pub const GOING_AWAY: u16 = 1001;
+    /// The peer broke the protocol (garbage, unknown message, bad id).
+    pub const PROTOCOL: u16 = 1002;
+    /// A message was larger than the relay accepts.
+    pub const TOO_LARGE: u16 = 1009;
+    /// The device was revoked: wipe this antenna's data.
+    pub const REVOKED: u16 = 4003;
+    /// Too many messages: slow down and reconnect.
+    pub const RATE_LIMITED: u16 = 4008;
+    /// The relay could not store changes; nothing was lost on the device, retry later.
+    pub const STORAGE: u16 = 4500;
+}
+
+/// What the hub asks a connection's writer to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outgoing {
+    /// Send a binary frame.
+    Frame(Vec<u8>),
+    /// Close the websocket with a code and reason.
+    Close(u16, String),
+}
+
+struct Conn {
+    device: Device,
+    peer: Option<String>,
+    tx: mpsc::UnboundedSender<Outgoing>,
+    docs: HashSet<DocumentId>,
+}
+
+struct Resident {
+    doc: Automerge,
+    antenna: AntennaId,
+    persisted: Vec<ChangeHash>,
+    peers: HashMap<ConnId, sync::State>,
+}
+
+#[derive(Default)]
+struct State {
+    conns: HashMap<ConnId, Conn>,
+    docs: HashMap<DocumentId, Resident>,
+}
+
+/// The sync hub shared by every connection.
+pub struct Hub {
+    storage: Arc<dyn Storage>,
+    metrics: Arc<Metrics>,
+    limits: Limits,
+    peer_id: String,
+    storage_id: String,
+    state: Mutex<State>,
+    next_conn: AtomicU64,
+}
+
+impl std::fmt::Debug for Hub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hub")
+            .field("peer_id", &self.peer_id)
+            .finish()
+    }
+}
+
+impl Hub {
+    /// A hub over `storage`.
+    pub fn new(
+        storage: Arc<dyn Storage>,
+        metrics: Arc<Metrics>,
+        limits: Limits,
+        storage_id: String,
+    ) -> Hub {
+        Hub {
+            storage,
+            metrics,
+            limits,
+            peer_id: format!("jiran-relay-{}", crate::auth::new_device_id()),
+            storage_id,
+            state: Mutex::new(State::default()),
+            next_conn: AtomicU64::new(1),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers an authenticated connection; the hub writes to it through `tx`.
+    pub fn connect(&self, device: Device, tx: mpsc::UnboundedSender<Outgoing>) -> ConnId {
+        let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
+        self.lock().conns.insert(
+            id,
+            Conn {
+                device,
+                peer: None,
+                tx,
+                docs: HashSet::new(),
+            },
+        );
+        id
+    }
+
+    /// Forgets a connection; documents no other connection uses leave memory.
+    pub fn disconnect(&self, conn: ConnId) {
+        let mut state = self.lock();
+        let State { conns, docs } = &mut *state;
+        if let Some(c) = conns.remove(&conn) {
+            for doc in c.docs {
+                let idle = docs.get_mut(&doc).map(|r| {
+                    r.peers.remove(&conn);
+                    r.peers.is_empty()
+                });
+                if idle == Some(true) {
+                    docs.remove(&doc);
+                }
+            }
+        }
+        self.metrics
+            .resident_documents
+            .store(docs.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Closes every connection of a revoked device, telling it to wipe the antenna's data.
+    pub fn revoke(&self, device_id: &str) {
+        let state = self.lock();
+        for c in state.conns.values().filter(|c| c.device.id == device_id) {
+            let _ = c.tx.send(Outgoing::Close(
+                close::REVOKED,
+                "device revoked: wipe this antenna's data".into(),
+            ));
+        }
+    }
+
+    /// Closes every connection (shutdown).
+    pub fn close_all(&self, code: u16, reason: &str) {
+        for c in self.lock().conns.values() {
+            let _ = c.tx.send(Outgoing::Close(code, reason.to_owned()));
+        }
+    }
+
+    /// Handles one binary message from a connection. Every outcome (replies, errors, closes)
+    /// goes out through the connections' channels.
+    pub fn handle(&self, conn: ConnId, bytes: &[u8]) {
+        Metrics::inc(&self.metrics.messages_in);
+        self.metrics
+            .bytes_in
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let mut state = self.lock();
+        let message = match Message::decode(bytes) {
+            Ok(m) => m,
+            Err(error) => {
+                Metrics::inc(&self.metrics.sync_errors);
+                self.fail(&state, conn, close::PROTOCOL, &error.to_string());
+                return;
+            }
+        };
+        let Some(c) = state.conns.get_mut(&conn) else {
+            return;
+        };
+        match (c.peer.clone(), message) {
+            (
+                _,
+                Message::Join {
+                    sender_id,
+                    supported_protocol_versions,
+                    ..
+                },
+            ) => {
+                if !supported_protocol_versions
+                    .iter()
+                    .any(|v| v == PROTOCOL_VERSION)
+                {
+                    self.fail(
+                        &state,
+                        conn,
+                        close::PROTOCOL,
+                        "no common protocol version (this relay speaks \"1\")",
+                    );
+                    return;
+                }
+                c.peer = Some(sender_id.clone());
+                let peer = Message::Peer {
+                    sender_id: self.peer_id.clone(),
+                    target_id: sender_id,
+                    peer_metadata: PeerMetadata {
+                        storage_id: Some(self.storage_id.clone()),
+                        is_ephemeral: false,
+                    },
+                    selected_protocol_version: PROTOCOL_VERSION.into(),
+                };
+                self.send(&state, conn, &peer);
+            }
+            (None, _) => self.fail(&state, conn, close::PROTOCOL, "send `join` first"),
+            (
+                Some(peer),
+                Message::Request {
+                    document_id, data, ..
+                },
+            ) => self.sync(&mut state, conn, &peer, &document_id, &data, true),
+            (
+                Some(peer),
+                Message::Sync {
+                    document_id, data, ..
+                },
+            ) => self.sync(&mut state, conn, &peer, &document_id, &data, false),
+            (Some(_), Message::Leave { .. }) => {
+                let _ = c.tx.send(Outgoing::Close(close::NORMAL, "goodbye".into()));
+            }
+            // Presence, remote heads and the like are not stored or forwarded.
+            (Some(_), _) => {}
+        }
+    }
+
+    fn send(&self, state: &State, conn: ConnId, message: &Message) {
+        if let Some(c) = state.conns.get(&conn) {
+            let bytes = message.encode();
+            Metrics::inc(&self.metrics.messages_out);
+            self.metrics
+                .bytes_out
+                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            let _ = c.tx.send(Outgoing::Frame(bytes));
+        }
+    }
+
+    /// Sends an `error` message and closes the connection.
+    fn fail(&self, state: &State, conn: ConnId, code: u16, reason: &str) {
+        if let Some(c) = state.conns.get(&conn) {
+            let error = Message::Error {
+                sender_id: self.peer_id.clone(),
+                target_id: c.peer.clone().unwrap_or_default(),
+                message: reason.to_owned(),
+            };
+            self.send(state, conn, &error);
+            let _ =
+                c.tx.send(Outgoing::Close(code, reason.chars().take(120).collect()));
+        }
+    }
+
+    fn unavailable(&self, state: &State, conn: ConnId, peer: &str, document_id: &str) {
+        let message = Message::DocUnavailable {
+            sender_id: self.peer_id.clone(),
+            target_id: peer.to_owned(),
+            document_id: document_id.to_owned(),
+        };
+        self.send(state, conn, &message);
+    }
+
+    fn sync(
+        &self,
+        state: &mut State,
+        conn: ConnId,
+        peer: &str,
+        document_id: &str,
+        data: &[u8],
+        is_request: bool,
+    ) {
+        let Ok(doc_id) = document_id.parse::<DocumentId>() else {
+            Metrics::inc(&self.metrics.sync_errors);
+            return self.fail(state, conn, close::PROTOCOL, "invalid document id");
+        };
+        let Ok(mut message) = sync::Message::decode(data) else {
+            Metrics::inc(&self.metrics.sync_errors);
+            return self.fail(
+                state,
+                conn,
+                close::PROTOCOL,
+                "malformed automerge sync message",
+            );
+        };
+        let device = state.conns[&conn].device.clone();
+        if let std::collections::hash_map::Entry::Vacant(slot) = state.docs.entry(doc_id) {
+            match self.load(&device, doc_id, is_request) {
+                Ok(Some(resident)) => {
+                    slot.insert(resident);
+                    self.metrics
+                        .resident_documents
+                        .store(state.docs.len() as u64, Ordering::Relaxed);
+                }
+                Ok(None) => return self.unavailable(state, conn, peer, document_id),
+                Err(reason) => return self.storage_failure(state, conn, doc_id, &reason),
+            }
+        }
+        let State { conns, docs } = &mut *state;
+        let resident = docs.get_mut(&doc_id).expect("loaded above");
+        if resident.antenna != device.antenna {
+            // Exactly as for a document that does not exist.
+            return self.unavailable(state, conn, peer, document_id);
+        }
+        if device.role == Role::Observer && !message.changes.is_empty() {
+            // Observers read only: their changes are not applied.
+            message.changes = Vec::<Vec<u8>>::new().into();
+        }
+        if let Some(c) = conns.get_mut(&conn) {
+            c.docs.insert(doc_id);
+        }
+        let sync_state = resident.peers.entry(conn).or_default();
+        if resident
+            .doc
+            .receive_sync_message(sync_state, message)
+            .is_err()
+        {
+            Metrics::inc(&self.metrics.sync_errors);
+            // The document in memory may be half-changed: reload it from disk next time.
+            docs.remove(&doc_id);
+            return self.fail(
+                state,
+                conn,
+                close::PROTOCOL,
+                "the changes sent could not be applied",
+            );
+        }
+        let new: Vec<Vec<u8>> = resident
+            .doc
+            .get_changes(&resident.persisted)
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        if !new.is_empty() {
+            // On disk before anyone hears of it.
+            match self.storage.append_changes(&doc_id, &new) {
+                Ok(appended) => {
+                    resident.persisted = resident.doc.get_heads();
+                    if appended > SNAPSHOT_AFTER_BYTES {
+                        if let Err(error) =
+                            self.storage.replace_snapshot(&doc_id, &resident.doc.save())
+                        {
+                            tracing::warn!(%error, "snapshotting a document failed; its changes are kept");
+                        }
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(%error, "storing changes failed");
+                    return self.storage_failure(
+                        state,
+                        conn,
+                        doc_id,
+                        "the relay could not store the changes",
+                    );
+                }
+            }
+        }
+        let mut replies = Vec::new();
+        for (&other, other_state) in resident.peers.iter_mut() {
+            if other != conn && new.is_empty() {
+                continue;
+            }
+            if let Some(reply) = resident.doc.generate_sync_message(other_state) {
+                replies.push((other, reply.encode()));
+            }
+        }
+        let empty = resident.doc.get_heads().is_empty();
+        let mut answered = false;
+        for (other, data) in replies {
+            answered |= other == conn;
+            let target_id = state
+                .conns
+                .get(&other)
+                .and_then(|c| c.peer.clone())
+                .unwrap_or_default();
+            let message = Message::Sync {
+                sender_id: self.peer_id.clone(),
+                target_id,
+                document_id: document_id.to_owned(),
+                data,
+            };
+            self.send(state, other, &message);
+        }
+        if is_request && !answered && empty {
+            self.unavailable(state, conn, peer, document_id);
+        }
+    }
+
+    /// Loads a document for `device`: `Ok(None)` when it must look unavailable (unknown and
+    /// not creatable, or another antenna's).
+    fn load(
+        &self,
+        device: &Device,
+        doc_id: DocumentId,
+        is_request: bool,
+    ) -> Result<Option<Resident>, String> {
+        let storage_error = |error: crate::error::Error| {
+            tracing::error!(%error, "reading storage failed");
+            "the relay could not read its storage".to_owned()
+        };
+        match self
+            .storage
+            .document_antenna(&doc_id)
+            .map_err(storage_error)?
+        {
+            Some(antenna) if antenna == device.antenna => {
+                let mut doc = Automerge::new();
+                for chunk in self.storage.load_document(&doc_id).map_err(storage_error)? {
+                    if let Err(error) = doc.load_incremental(&chunk) {
+                        tracing::error!(%error, "a stored document is damaged");
+                        return Err("the relay could not load the document".into());
+                    }
+                }
+                let persisted = doc.get_heads();
+                Ok(Some(Resident {
+                    doc,
+                    antenna,
+                    persisted,
+                    peers: HashMap::new(),
+                }))
+            }
+            Some(_) => Ok(None),
+            None if is_request || device.role == Role::Observer => Ok(None),
+            None => {
+                let count = self
+                    .storage
+                    .count_documents(&device.antenna)
+                    .map_err(storage_error)?;
+                if count >= self.limits.max_documents_per_antenna {
+                    tracing::warn!("an antenna reached its document limit");
+                    return Ok(None);
+                }
+                self.storage
+                    .create_document(&doc_id, &device.antenna)
+                    .map_err(storage_error)?;
+                Ok(Some(Resident {
+                    doc: Automerge::new(),
+                    antenna: device.antenna,
+                    persisted: Vec::new(),
+                    peers: HashMap::new(),
+                }))
+            }
+        }
+    }
+
+    fn storage_failure(&self, state: &mut State, conn: ConnId, doc_id: DocumentId, reason: &str) {
+        Metrics::inc(&self.metrics.sync_errors);
+        state.docs.remove(&doc_id);
+        self.fail(state, conn, close::STORAGE, reason);
+    }
+}

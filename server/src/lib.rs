@@ -1,0 +1,208 @@
+//! # jiran-server
+//!
+//! `jiran-relay`, the relay an antenna's phones sync through: an automerge-repo websocket
+//! relay (the stock JS client syncs through it unchanged) with SQLite storage, device tokens
+//! and per-antenna access. See ARCHITECTURE.md and docs/operating.md.
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod hub;
+pub mod metrics;
+pub mod routes;
+pub mod storage;
+
+use std::fs::File;
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::Request;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+use axum::Router;
+use jiran_core::{AntennaId, Role};
+use tokio::net::TcpListener;
+
+use config::{Limits, ServeArgs};
+use error::{Error, Result};
+use hub::Hub;
+use metrics::Metrics;
+use storage::{NewInvite, SqliteStorage, Storage};
+
+/// What every handler shares.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The sync hub.
+    pub hub: Arc<Hub>,
+    /// The storage.
+    pub storage: Arc<dyn Storage>,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// Limits in force.
+    pub limits: Limits,
+}
+
+impl std::fmt::Debug for dyn Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Storage")
+    }
+}
+
+impl AppState {
+    /// State over a storage.
+    pub fn new(storage: Arc<dyn Storage>, limits: Limits, storage_id: String) -> AppState {
+        let metrics = Arc::new(Metrics::default());
+        let hub = Arc::new(Hub::new(
+            storage.clone(),
+            metrics.clone(),
+            limits.clone(),
+            storage_id,
+        ));
+        AppState {
+            hub,
+            storage,
+            metrics,
+            limits,
+        }
+    }
+}
+
+/// The relay's routes.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/sync", get(routes::sync_ws::upgrade))
+        .route("/v1/join", post(routes::api::join))
+        .route(
+            "/v1/antennas/{id}/invites",
+            post(routes::api::create_invite),
+        )
+        .route("/v1/antennas/{id}/devices", get(routes::api::devices))
+        .route(
+            "/v1/antennas/{id}/devices/{device_id}",
+            delete(routes::api::revoke),
+        )
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
+        .route("/metrics", get(routes::health::metrics))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// Logs method, path (never the query string: it may hold a token), status and duration.
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(%method, %path, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request");
+    response
+}
+
+/// The lock a serving relay holds on its data directory.
+const LOCK_FILE: &str = "relay.lock";
+
+fn lock(data: &Path) -> Result<File> {
+    std::fs::create_dir_all(data)?;
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(data.join(LOCK_FILE))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(_) => Err(Error::InUse(data.display().to_string())),
+    }
+}
+
+/// Serves until `shutdown` completes, then closes every websocket with "going away".
+pub async fn serve(
+    args: &ServeArgs,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let _lock = lock(&args.data)?;
+    let limits = match &args.config {
+        Some(path) => Limits::load(path)?,
+        None => Limits::default(),
+    };
+    let storage = Arc::new(SqliteStorage::open(&args.data)?);
+    let storage_id = format!("jiran-relay-{}", args.data.display().to_string().len());
+    let state = AppState::new(storage, limits, storage_id);
+    let hub = state.hub.clone();
+    let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
+    let signal = async move {
+        shutdown.await;
+        tracing::info!("shutting down: closing websockets");
+        hub.close_all(
+            hub::close::GOING_AWAY,
+            "the relay is restarting; reconnect later",
+        );
+        let _ = closed_tx.send(());
+    };
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(signal)
+        .await?;
+    let _ = closed_rx.await;
+    Ok(())
+}
+
+/// Creates an antenna with a single-use lead invite; returns `(antenna_id, invite_code)`.
+pub fn create_antenna(data: &Path, name: &str) -> Result<(AntennaId, String)> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(Error::Config(
+            "the antenna name must be 1 to 200 characters".into(),
+        ));
+    }
+    let storage = SqliteStorage::open(data)?;
+    let antenna = AntennaId::random();
+    storage.create_antenna(&antenna, name)?;
+    let code = auth::new_invite_code();
+    let expires_at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+        + i64::from(Limits::default().invite_days) * 24 * 3600;
+    storage.create_invite(
+        &auth::hash(&code),
+        &NewInvite {
+            antenna,
+            role: Role::Lead,
+            uses: 1,
+            expires_at,
+        },
+    )?;
+    Ok((antenna, code))
+}
+
+/// Writes a consistent copy of the relay database to `target` (safe while serving).
+pub fn backup(data: &Path, target: &Path) -> Result<()> {
+    SqliteStorage::open(data)?.backup_to(target)
+}
+
+/// Replaces the relay database with a backup. Refused while a relay serves `data`, and
+/// refused for a file that is not a relay database.
+pub fn restore(data: &Path, backup: &Path) -> Result<()> {
+    let _lock = lock(data)?;
+    let scratch = tempdir_in(data)?;
+    std::fs::copy(backup, scratch.join(storage::sqlite::DATABASE_FILE))?;
+    drop(SqliteStorage::open(&scratch)?); // checks it is a relay database we can read
+    let target = data.join(storage::sqlite::DATABASE_FILE);
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+    }
+    let staged = scratch.join(storage::sqlite::DATABASE_FILE);
+    File::open(&staged)?.sync_all()?;
+    std::fs::rename(&staged, &target)?;
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
+}
+
+fn tempdir_in(data: &Path) -> Result<std::path::PathBuf> {
+    let dir = data.join(format!(".restore-{}", auth::new_device_id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

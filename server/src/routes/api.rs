@@ -1,0 +1,162 @@
+//! The JSON API: joining with an invite, invites and device management for leads.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use jiran_core::{AntennaId, Role};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::storage::{Device, NewInvite};
+use crate::AppState;
+
+/// `POST /v1/join` body.
+#[derive(Debug, Deserialize)]
+pub struct JoinRequest {
+    /// The invite code, as typed or scanned.
+    pub invite_code: String,
+    /// A name for the device ("Sami's phone").
+    pub device_name: String,
+}
+
+/// `POST /v1/antennas/{id}/invites` body.
+#[derive(Debug, Deserialize)]
+pub struct InviteRequest {
+    /// `lead`, `volunteer` or `observer`.
+    pub role: String,
+    /// How many devices may use it (default 1).
+    pub uses: Option<u32>,
+    /// Hours it stays valid (default: the relay's `invite_days`).
+    pub expires_in_hours: Option<u32>,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Registers a device with an invite code; returns its token, shown only this once.
+pub async fn join(
+    State(app): State<AppState>,
+    Json(request): Json<JoinRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let name = request.device_name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(ApiError::bad_request(
+            "device_name must be 1 to 100 characters on one line",
+        ));
+    }
+    let token = auth::new_token();
+    let device = app.storage.redeem_invite(
+        &auth::hash(&request.invite_code),
+        now(),
+        &auth::new_device_id(),
+        name,
+        &auth::hash(&token),
+    )?;
+    let Some(device) = device else {
+        Metrics::inc(&app.metrics.auth_failures);
+        return Err(ApiError {
+            status: StatusCode::FORBIDDEN,
+            message: "this invite code is unknown, used up or expired; ask your antenna lead for a new one",
+        });
+    };
+    Ok(Json(json!({
+        "device_id": device.id,
+        "device_token": token,
+        "antenna_id": device.antenna.to_string(),
+        "role": device.role.as_str(),
+    })))
+}
+
+/// The lead of `antenna` making the request, or the error to answer.
+fn lead(
+    app: &AppState,
+    headers: &HeaderMap,
+    antenna: &str,
+) -> Result<(Device, AntennaId), ApiError> {
+    let token = auth::bearer(headers, None).ok_or_else(ApiError::unauthorized)?;
+    let device = match app.storage.device_by_token(&auth::hash(&token))? {
+        Some(d) if !d.revoked => d,
+        _ => {
+            Metrics::inc(&app.metrics.auth_failures);
+            return Err(ApiError::unauthorized());
+        }
+    };
+    let antenna: AntennaId = antenna.parse().map_err(|_| ApiError::not_found())?;
+    if device.antenna != antenna || device.role != Role::Lead {
+        return Err(ApiError::forbidden());
+    }
+    Ok((device, antenna))
+}
+
+/// Creates an invite (leads only).
+pub async fn create_invite(
+    State(app): State<AppState>,
+    Path(antenna): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<InviteRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let (_, antenna) = lead(&app, &headers, &antenna)?;
+    let role = Role::parse(&request.role).ok_or(ApiError::bad_request(
+        "role must be lead, volunteer or observer",
+    ))?;
+    let uses = request.uses.unwrap_or(1);
+    if !(1..=1000).contains(&uses) {
+        return Err(ApiError::bad_request("uses must be between 1 and 1000"));
+    }
+    let hours = request
+        .expires_in_hours
+        .unwrap_or(app.limits.invite_days * 24);
+    if !(1..=24 * 90).contains(&hours) {
+        return Err(ApiError::bad_request(
+            "expires_in_hours must be between 1 and 2160 (90 days)",
+        ));
+    }
+    let code = auth::new_invite_code();
+    let invite = NewInvite {
+        antenna,
+        role,
+        uses,
+        expires_at: now() + i64::from(hours) * 3600,
+    };
+    app.storage.create_invite(&auth::hash(&code), &invite)?;
+    Ok(Json(json!({ "invite_code": code })))
+}
+
+/// Lists the antenna's devices (leads only).
+pub async fn devices(
+    State(app): State<AppState>,
+    Path(antenna): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let (_, antenna) = lead(&app, &headers, &antenna)?;
+    let devices: Vec<Value> = app
+        .storage
+        .devices(&antenna)?
+        .into_iter()
+        .map(|d| json!({ "device_id": d.id, "name": d.name, "role": d.role.as_str(), "revoked": d.revoked }))
+        .collect();
+    Ok(Json(json!({ "devices": devices })))
+}
+
+/// Revokes a device (leads only): its connections close with the "revoked" reason, and its
+/// token is refused from now on.
+pub async fn revoke(
+    State(app): State<AppState>,
+    Path((antenna, device_id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let (_, antenna) = lead(&app, &headers, &antenna)?;
+    if !app.storage.revoke_device(&antenna, &device_id)? {
+        return Err(ApiError::not_found());
+    }
+    app.hub.revoke(&device_id);
+    tracing::info!(device = %device_id, "device revoked");
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,164 @@
+//! `GET /v1/sync`: the automerge-repo websocket. Authenticates the device, then shuttles
+//! binary frames between the socket and the [`crate::hub::Hub`].
+
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+
+use crate::auth;
+use crate::hub::{close, Outgoing};
+use crate::metrics::Metrics;
+use crate::storage::Device;
+use crate::AppState;
+
+/// Read buffer per connection: small on purpose (axum's default of 128 KiB made idle
+/// connections cost ~136 KB each in our baseline).
+const READ_BUFFER: usize = 8 * 1024;
+
+/// Accepts the websocket of an authenticated device.
+pub async fn upgrade(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    uri: Uri,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let token = auth::bearer(&headers, uri.query());
+    let device = match token.map(|t| app.storage.device_by_token(&auth::hash(&t))) {
+        Some(Ok(Some(device))) => device,
+        Some(Err(error)) => {
+            tracing::error!(%error, "reading devices failed");
+            return StatusCode::SERVICE_UNAVAILABLE.into_response();
+        }
+        _ => {
+            Metrics::inc(&app.metrics.auth_failures);
+            return (StatusCode::UNAUTHORIZED, "missing or unknown device token").into_response();
+        }
+    };
+    if app
+        .metrics
+        .connections
+        .load(std::sync::atomic::Ordering::Relaxed)
+        >= app.limits.max_connections
+    {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the relay is at its connection limit",
+        )
+            .into_response();
+    }
+    ws.max_message_size(app.limits.max_message_bytes)
+        .max_frame_size(app.limits.max_message_bytes)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(READ_BUFFER)
+        .on_upgrade(move |socket| run(app, device, socket))
+}
+
+async fn run(app: AppState, device: Device, socket: WebSocket) {
+    let (mut sink, mut stream) = socket.split();
+    if device.revoked {
+        Metrics::inc(&app.metrics.auth_failures);
+        let frame = CloseFrame {
+            code: close::REVOKED,
+            reason: "device revoked: wipe this antenna's data".into(),
+        };
+        let _ = sink.send(WsMessage::Close(Some(frame))).await;
+        return;
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let conn = app.hub.connect(device, tx.clone());
+    app.metrics
+        .connections
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+
+    let mut writer = tokio::spawn(async move {
+        while let Some(out) = rx.recv().await {
+            match out {
+                Outgoing::Frame(bytes) => {
+                    if sink.send(WsMessage::Binary(bytes.into())).await.is_err() {
+                        break;
+                    }
+                }
+                Outgoing::Close(code, reason) => {
+                    let _ = sink
+                        .send(WsMessage::Close(Some(CloseFrame {
+                            code,
+                            reason: reason.into(),
+                        })))
+                        .await;
+                    break;
+                }
+            }
+        }
+    });
+
+    let mut bucket = Bucket::new(app.limits.messages_per_second);
+    loop {
+        tokio::select! {
+            _ = &mut writer => break,
+            frame = stream.next() => match frame {
+                Some(Ok(WsMessage::Binary(bytes))) => {
+                    if !bucket.take() {
+                        let _ = tx.send(Outgoing::Close(close::RATE_LIMITED, "too many messages; slow down".into()));
+                        continue;
+                    }
+                    app.hub.handle(conn, &bytes);
+                }
+                Some(Ok(WsMessage::Text(_))) => {
+                    let _ = tx.send(Outgoing::Close(close::PROTOCOL, "binary CBOR messages only".into()));
+                }
+                Some(Ok(WsMessage::Close(_))) | None => break,
+                Some(Ok(_)) => {}
+                Some(Err(error)) => {
+                    let text = error.to_string();
+                    if text.contains("too long") || text.contains("size") {
+                        let _ = tx.send(Outgoing::Close(close::TOO_LARGE, "message too large".into()));
+                    } else {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    app.hub.disconnect(conn);
+    app.metrics
+        .connections
+        .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    drop(tx);
+    let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
+}
+
+/// A token bucket: `rate` messages per second sustained, bursts of up to `2 × rate`.
+struct Bucket {
+    rate: f64,
+    tokens: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new(rate: u32) -> Bucket {
+        let rate = f64::from(rate.max(1));
+        Bucket {
+            rate,
+            tokens: rate * 2.0,
+            last: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate)
+            .min(self.rate * 2.0);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}

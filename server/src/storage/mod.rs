@@ -1,0 +1,86 @@
+//! What the relay stores: documents (as appended changes and snapshots) and the directory of
+//! antennas, invites and devices.
+//!
+//! The [`Storage`] trait is the seam for other backends (PostgreSQL for operators who outgrow
+//! one machine): the protocol code only sees this trait. Every method that writes is durable
+//! when it returns `Ok`.
+
+pub mod sqlite;
+
+pub use sqlite::SqliteStorage;
+
+use jiran_core::{AntennaId, DocumentId, Role};
+
+use crate::error::Result;
+
+/// A device registered with the relay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Device {
+    /// Its id (random, not secret).
+    pub id: String,
+    /// The antenna it belongs to.
+    pub antenna: AntennaId,
+    /// What it may do there.
+    pub role: Role,
+    /// The name it gave when joining ("Sami's phone").
+    pub name: String,
+    /// Whether a lead revoked it.
+    pub revoked: bool,
+}
+
+/// An invite as stored (its code is kept only as a hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewInvite {
+    /// The antenna it joins.
+    pub antenna: AntennaId,
+    /// The role it grants.
+    pub role: Role,
+    /// How many devices may use it.
+    pub uses: u32,
+    /// Unix seconds after which it is refused.
+    pub expires_at: i64,
+}
+
+/// The relay's storage.
+pub trait Storage: Send + Sync + 'static {
+    /// The antenna a document belongs to, if the relay has it.
+    fn document_antenna(&self, doc: &DocumentId) -> Result<Option<AntennaId>>;
+    /// Records a new document of `antenna`.
+    fn create_document(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<()>;
+    /// The stored chunks of a document (a snapshot then changes), to load in order.
+    fn load_document(&self, doc: &DocumentId) -> Result<Vec<Vec<u8>>>;
+    /// Appends changes to a document; durable when `Ok`. Returns the bytes now appended since
+    /// the last snapshot.
+    fn append_changes(&self, doc: &DocumentId, changes: &[Vec<u8>]) -> Result<u64>;
+    /// Replaces a document's snapshot and drops its appended changes, atomically. `snapshot`
+    /// must contain every stored change.
+    fn replace_snapshot(&self, doc: &DocumentId, snapshot: &[u8]) -> Result<()>;
+    /// How many documents an antenna has.
+    fn count_documents(&self, antenna: &AntennaId) -> Result<u64>;
+
+    /// Creates an antenna.
+    fn create_antenna(&self, antenna: &AntennaId, name: &str) -> Result<()>;
+    /// Whether an antenna exists.
+    fn antenna_exists(&self, antenna: &AntennaId) -> Result<bool>;
+    /// Stores an invite under the hash of its code.
+    fn create_invite(&self, code_hash: &str, invite: &NewInvite) -> Result<()>;
+    /// Uses an invite (if valid at `now`) to register a device with `token_hash`, atomically.
+    fn redeem_invite(
+        &self,
+        code_hash: &str,
+        now: i64,
+        device_id: &str,
+        device_name: &str,
+        token_hash: &str,
+    ) -> Result<Option<Device>>;
+    /// The device holding a token, revoked or not.
+    fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>>;
+    /// The devices of an antenna.
+    fn devices(&self, antenna: &AntennaId) -> Result<Vec<Device>>;
+    /// Revokes a device of an antenna; `false` if there is no such device.
+    fn revoke_device(&self, antenna: &AntennaId, device_id: &str) -> Result<bool>;
+    /// Bytes used on disk.
+    fn size_bytes(&self) -> Result<u64>;
+    /// Checks the storage answers.
+    fn ping(&self) -> Result<()>;
+}

@@ -1,0 +1,365 @@
+//! The default storage: one SQLite file (`relay.sqlite3`) in the data directory, WAL with a
+//! full sync at every commit.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use jiran_core::{AntennaId, DocumentId, Role};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+
+use super::{Device, NewInvite, Storage};
+use crate::error::{Error, Result};
+
+/// The database file's name in the data directory.
+pub const DATABASE_FILE: &str = "relay.sqlite3";
+
+const VERSION: i64 = 1;
+const APPLICATION_ID: i64 = 0x4a52_4c59; // "JRLY"
+
+const SCHEMA: &str = "
+CREATE TABLE antennas (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE invites (
+    code_hash  TEXT PRIMARY KEY,
+    antenna_id TEXT NOT NULL REFERENCES antennas (id),
+    role       TEXT NOT NULL,
+    uses_left  INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+CREATE TABLE devices (
+    id         TEXT PRIMARY KEY,
+    antenna_id TEXT NOT NULL REFERENCES antennas (id),
+    role       TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    revoked    INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX devices_by_antenna ON devices (antenna_id);
+CREATE TABLE documents (
+    id                TEXT NOT NULL UNIQUE,
+    antenna_id        TEXT NOT NULL REFERENCES antennas (id),
+    snapshot          BLOB,
+    incremental_bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX documents_by_antenna ON documents (antenna_id);
+CREATE TABLE changes (
+    doc_id TEXT NOT NULL,
+    bytes  BLOB NOT NULL
+);
+CREATE INDEX changes_by_doc ON changes (doc_id);
+";
+
+/// SQLite-backed [`Storage`].
+#[derive(Debug)]
+pub struct SqliteStorage {
+    db: Mutex<Connection>,
+    path: PathBuf,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl SqliteStorage {
+    /// Opens (or creates) the relay database in `dir`. Refuses a database from a newer relay
+    /// or of another application without writing to it.
+    pub fn open(dir: &Path) -> Result<SqliteStorage> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(DATABASE_FILE);
+        let db = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )?;
+        let header = (|| -> rusqlite::Result<(i64, i64, i64)> {
+            Ok((
+                db.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+                db.query_row("PRAGMA application_id", [], |r| r.get(0))?,
+                db.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?,
+            ))
+        })();
+        let (version, app, tables) = header.map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) => {
+                Error::CorruptData("not a SQLite database".into())
+            }
+            _ => Error::Storage(e),
+        })?;
+        if version > VERSION {
+            return Err(Error::NewerData {
+                found: version,
+                supported: VERSION,
+            });
+        }
+        if (version > 0 && app != APPLICATION_ID) || (version == 0 && tables > 0) {
+            return Err(Error::CorruptData("not a jiran-relay database".into()));
+        }
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.pragma_update(None, "synchronous", "FULL")?;
+        db.pragma_update(None, "foreign_keys", "ON")?;
+        db.busy_timeout(std::time::Duration::from_secs(5))?;
+        if version == 0 {
+            let tx = db.unchecked_transaction()?;
+            tx.execute_batch(SCHEMA)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+            tx.pragma_update(None, "user_version", VERSION)?;
+            tx.commit()?;
+        }
+        Ok(SqliteStorage {
+            db: Mutex::new(db),
+            path,
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn db(&self) -> MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes a consistent copy of the database to `target` (SQLite online backup: safe while
+    /// the relay serves).
+    pub fn backup_to(&self, target: &Path) -> Result<()> {
+        let db = self.db();
+        db.backup(rusqlite::MAIN_DB, target, None)?;
+        Ok(())
+    }
+}
+
+fn role(word: &str) -> Role {
+    Role::parse(word).unwrap_or(Role::Observer)
+}
+
+fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, String, bool)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn device(
+    (id, antenna, role_word, name, revoked): (String, String, String, String, bool),
+) -> Option<Device> {
+    Some(Device {
+        id,
+        antenna: antenna.parse().ok()?,
+        role: role(&role_word),
+        name,
+        revoked,
+    })
+}
+
+impl Storage for SqliteStorage {
+    fn document_antenna(&self, doc: &DocumentId) -> Result<Option<AntennaId>> {
+        let antenna: Option<String> = self
+            .db()
+            .query_row(
+                "SELECT antenna_id FROM documents WHERE id = ?1",
+                [doc.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(antenna.and_then(|a| a.parse().ok()))
+    }
+
+    fn create_document(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO documents (id, antenna_id) VALUES (?1, ?2)",
+            params![doc.to_string(), antenna.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn load_document(&self, doc: &DocumentId) -> Result<Vec<Vec<u8>>> {
+        let db = self.db();
+        let key = doc.to_string();
+        let mut chunks = Vec::new();
+        let snapshot: Option<Option<Vec<u8>>> = db
+            .query_row(
+                "SELECT snapshot FROM documents WHERE id = ?1",
+                [&key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(Some(snapshot)) = snapshot {
+            chunks.push(snapshot);
+        }
+        let mut stmt =
+            db.prepare_cached("SELECT bytes FROM changes WHERE doc_id = ?1 ORDER BY rowid")?;
+        for bytes in stmt.query_map([&key], |r| r.get::<_, Vec<u8>>(0))? {
+            chunks.push(bytes?);
+        }
+        Ok(chunks)
+    }
+
+    fn append_changes(&self, doc: &DocumentId, changes: &[Vec<u8>]) -> Result<u64> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let key = doc.to_string();
+        let mut added = 0i64;
+        {
+            let mut stmt =
+                tx.prepare_cached("INSERT INTO changes (doc_id, bytes) VALUES (?1, ?2)")?;
+            for change in changes {
+                stmt.execute(params![key, change])?;
+                added += change.len() as i64;
+            }
+        }
+        tx.execute(
+            "UPDATE documents SET incremental_bytes = incremental_bytes + ?2 WHERE id = ?1",
+            params![key, added],
+        )?;
+        let total: i64 = tx.query_row(
+            "SELECT incremental_bytes FROM documents WHERE id = ?1",
+            [&key],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        Ok(total.max(0) as u64)
+    }
+
+    fn replace_snapshot(&self, doc: &DocumentId, snapshot: &[u8]) -> Result<()> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let key = doc.to_string();
+        tx.execute(
+            "UPDATE documents SET snapshot = ?2, incremental_bytes = 0 WHERE id = ?1",
+            params![key, snapshot],
+        )?;
+        tx.execute("DELETE FROM changes WHERE doc_id = ?1", [&key])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn count_documents(&self, antenna: &AntennaId) -> Result<u64> {
+        let n: i64 = self.db().query_row(
+            "SELECT count(*) FROM documents WHERE antenna_id = ?1",
+            [antenna.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    fn create_antenna(&self, antenna: &AntennaId, name: &str) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO antennas (id, name, created_at) VALUES (?1, ?2, ?3)",
+            params![antenna.to_string(), name, now()],
+        )?;
+        Ok(())
+    }
+
+    fn antenna_exists(&self, antenna: &AntennaId) -> Result<bool> {
+        let n: i64 = self.db().query_row(
+            "SELECT count(*) FROM antennas WHERE id = ?1",
+            [antenna.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    fn create_invite(&self, code_hash: &str, invite: &NewInvite) -> Result<()> {
+        self.db().execute(
+            "INSERT INTO invites (code_hash, antenna_id, role, uses_left, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                code_hash,
+                invite.antenna.to_string(),
+                invite.role.as_str(),
+                invite.uses,
+                invite.expires_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn redeem_invite(
+        &self,
+        code_hash: &str,
+        now: i64,
+        device_id: &str,
+        device_name: &str,
+        token_hash: &str,
+    ) -> Result<Option<Device>> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let invite: Option<(String, String)> = tx
+            .query_row(
+                "SELECT antenna_id, role FROM invites
+                 WHERE code_hash = ?1 AND uses_left > 0 AND expires_at > ?2",
+                params![code_hash, now],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((antenna, role_word)) = invite else {
+            return Ok(None);
+        };
+        tx.execute(
+            "UPDATE invites SET uses_left = uses_left - 1 WHERE code_hash = ?1",
+            [code_hash],
+        )?;
+        tx.execute(
+            "INSERT INTO devices (id, antenna_id, role, name, token_hash, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![device_id, antenna, role_word, device_name, token_hash, now],
+        )?;
+        tx.commit()?;
+        Ok(device((
+            device_id.to_owned(),
+            antenna,
+            role_word,
+            device_name.to_owned(),
+            false,
+        )))
+    }
+
+    fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>> {
+        let row = self
+            .db()
+            .query_row(
+                "SELECT id, antenna_id, role, name, revoked FROM devices WHERE token_hash = ?1",
+                [token_hash],
+                device_row,
+            )
+            .optional()?;
+        Ok(row.and_then(device))
+    }
+
+    fn devices(&self, antenna: &AntennaId) -> Result<Vec<Device>> {
+        let db = self.db();
+        let mut stmt = db.prepare_cached(
+            "SELECT id, antenna_id, role, name, revoked FROM devices WHERE antenna_id = ?1 ORDER BY created_at, id",
+        )?;
+        let rows = stmt.query_map([antenna.to_string()], device_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.extend(device(row?));
+        }
+        Ok(out)
+    }
+
+    fn revoke_device(&self, antenna: &AntennaId, device_id: &str) -> Result<bool> {
+        let n = self.db().execute(
+            "UPDATE devices SET revoked = 1 WHERE antenna_id = ?1 AND id = ?2",
+            params![antenna.to_string(), device_id],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn size_bytes(&self) -> Result<u64> {
+        let db = self.db();
+        let pages: i64 = db.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        let size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        Ok((pages * size).max(0) as u64)
+    }
+
+    fn ping(&self) -> Result<()> {
+        self.db()
+            .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?;
+        Ok(())
+    }
+}

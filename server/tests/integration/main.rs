@@ -1,0 +1,8 @@
+//! Integration tests of jiran-relay: the real binary on a loopback port, real websockets,
+//! real SQLite files.
+
+mod access;
+mod durability;
+mod inputs;
+mod operations;
+mod support;

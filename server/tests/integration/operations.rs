@@ -1,0 +1,132 @@
+//! Operating the relay: health, metrics, backup and restore, refusing newer data.
+
+use std::process::Command;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn test_health_readiness_and_metrics_answer() {
+    let w = world();
+    assert_eq!(
+        call("GET", &format!("{}/healthz", w.relay.url), None),
+        (200, "ok".into())
+    );
+    assert_eq!(call("GET", &format!("{}/readyz", w.relay.url), None).0, 200);
+    let mut doc = doc_with("k", "v");
+    let mut peer = Peer::connect(&w.relay, &w.lead).await;
+    assert_eq!(peer.sync(&rand_id(), &mut doc).await, Outcome::Synced);
+    let (status, text) = call("GET", &format!("{}/metrics", w.relay.url), None);
+    assert_eq!(status, 200);
+    for name in [
+        "jiran_connections 1",
+        "jiran_resident_documents 1",
+        "jiran_messages_in_total",
+        "jiran_bytes_out_total",
+        "jiran_storage_bytes",
+        "jiran_sync_errors_total",
+    ] {
+        assert!(text.contains(name), "{name} in\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn test_backup_while_serving_and_restore_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, code) = create_antenna(dir.path(), "La Marsa");
+    let relay = Relay::start(dir.path());
+    let lead = join(&relay, &code, "lead");
+    let kept = rand_id();
+    let mut doc = doc_with("k", "before backup");
+    assert_eq!(
+        Peer::connect(&relay, &lead)
+            .await
+            .sync(&kept, &mut doc)
+            .await,
+        Outcome::Synced
+    );
+
+    let backup = dir.path().join("backup.sqlite3");
+    let out = Command::new(BIN)
+        .arg("backup")
+        .arg(&backup)
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let later = rand_id();
+    let mut doc = doc_with("k", "after backup");
+    assert_eq!(
+        Peer::connect(&relay, &lead)
+            .await
+            .sync(&later, &mut doc)
+            .await,
+        Outcome::Synced
+    );
+
+    // Refused while serving.
+    let out = Command::new(BIN)
+        .arg("restore")
+        .arg(&backup)
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("serving"));
+    relay.kill9();
+
+    let out = Command::new(BIN)
+        .arg("restore")
+        .arg(&backup)
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let relay = Relay::start(dir.path());
+    let (outcome, doc) = fetch(&relay, &lead, &kept).await;
+    assert_eq!(outcome, Outcome::Synced);
+    assert_eq!(get(&doc, "k").as_deref(), Some("before backup"));
+    assert_eq!(
+        fetch(&relay, &lead, &later).await.0,
+        Outcome::Unavailable,
+        "the backup predates it"
+    );
+
+    // A file that is not a relay database is not restored.
+    std::fs::write(dir.path().join("junk"), b"junk").unwrap();
+    drop(relay);
+    let out = Command::new(BIN)
+        .arg("restore")
+        .arg(dir.path().join("junk"))
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+}
+
+#[test]
+fn test_a_data_directory_from_a_newer_relay_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    create_antenna(dir.path(), "La Marsa");
+    let db = rusqlite::Connection::open(dir.path().join("relay.sqlite3")).unwrap();
+    db.pragma_update(None, "user_version", 99).unwrap();
+    drop(db);
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("newer jiran-relay"));
+}
