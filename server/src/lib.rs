@@ -129,7 +129,7 @@ pub async fn serve(
         None => Limits::default(),
     };
     let storage = Arc::new(SqliteStorage::open(&args.data)?);
-    let storage_id = format!("jiran-relay-{}", args.data.display().to_string().len());
+    let storage_id = storage.storage_id()?;
     let state = AppState::new(storage, limits, storage_id);
     let hub = state.hub.clone();
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();

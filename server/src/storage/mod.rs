@@ -81,6 +81,8 @@ pub trait Storage: Send + Sync + 'static {
     fn revoke_device(&self, antenna: &AntennaId, device_id: &str) -> Result<bool>;
     /// Bytes used on disk.
     fn size_bytes(&self) -> Result<u64>;
+    /// This storage's stable id (told to peers in `peer` messages), made on first use.
+    fn storage_id(&self) -> Result<String>;
     /// Checks the storage answers.
     fn ping(&self) -> Result<()>;
 }

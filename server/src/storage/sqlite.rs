@@ -17,6 +17,10 @@ const VERSION: i64 = 1;
 const APPLICATION_ID: i64 = 0x4a52_4c59; // "JRLY"
 
 const SCHEMA: &str = "
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE antennas (
     id         TEXT PRIMARY KEY,
     name       TEXT NOT NULL,
@@ -355,6 +359,24 @@ impl Storage for SqliteStorage {
         let pages: i64 = db.query_row("PRAGMA page_count", [], |r| r.get(0))?;
         let size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0))?;
         Ok((pages * size).max(0) as u64)
+    }
+
+    fn storage_id(&self) -> Result<String> {
+        let db = self.db();
+        let existing: Option<String> = db
+            .query_row("SELECT value FROM meta WHERE key = 'storage_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(id);
+        }
+        let id = format!("jiran-relay-{}", crate::auth::new_device_id());
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES ('storage_id', ?1)",
+            [&id],
+        )?;
+        Ok(id)
     }
 
     fn ping(&self) -> Result<()> {

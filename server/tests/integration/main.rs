@@ -4,5 +4,6 @@
 mod access;
 mod durability;
 mod inputs;
+mod js_interop;
 mod operations;
 mod support;

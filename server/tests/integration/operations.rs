@@ -130,3 +130,31 @@ fn test_a_data_directory_from_a_newer_relay_is_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("newer jiran-relay"));
 }
+
+#[tokio::test]
+async fn test_sigterm_closes_websockets_with_going_away_and_keeps_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, code) = create_antenna(dir.path(), "La Marsa");
+    let relay = Relay::start(dir.path());
+    let lead = join(&relay, &code, "lead");
+    let id = rand_id();
+    let mut doc = doc_with("k", "kept");
+    let mut peer = Peer::connect(&relay, &lead).await;
+    assert_eq!(peer.sync(&id, &mut doc).await, Outcome::Synced);
+    let status = Command::new("kill")
+        .args(["-TERM", &relay.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    match peer.next(std::time::Duration::from_secs(10)).await {
+        Some(Err((code, _))) => assert_eq!(code, 1001),
+        other => panic!("expected going away, got {other:?}"),
+    }
+    let mut relay = relay;
+    let exit = relay.child.wait().unwrap();
+    assert!(exit.success(), "the relay exits cleanly on SIGTERM");
+    let relay = Relay::start(dir.path());
+    let (outcome, doc) = fetch(&relay, &lead, &id).await;
+    assert_eq!(outcome, Outcome::Synced);
+    assert_eq!(get(&doc, "k").as_deref(), Some("kept"));
+}
