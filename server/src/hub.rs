@@ -463,3 +463,314 @@ impl Hub {
         self.fail(state, conn, close::STORAGE, reason);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The hub without sockets: connections are channels, storage is a real SQLite file,
+    //! wrapped to fail on demand.
+
+    use std::sync::atomic::AtomicBool;
+
+    use automerge::transaction::Transactable;
+
+    use super::*;
+    use crate::storage::SqliteStorage;
+
+    /// Real SQLite storage whose writes fail while `broken` is set (a full or read-only disk).
+    struct Flaky {
+        inner: SqliteStorage,
+        broken: AtomicBool,
+    }
+
+    impl Flaky {
+        fn check(&self) -> crate::error::Result<()> {
+            if self.broken.load(Ordering::SeqCst) {
+                Err(crate::error::Error::Io(std::io::Error::other("disk full")))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    impl Storage for Flaky {
+        fn document_antenna(&self, doc: &DocumentId) -> crate::error::Result<Option<AntennaId>> {
+            self.inner.document_antenna(doc)
+        }
+        fn create_document(
+            &self,
+            doc: &DocumentId,
+            antenna: &AntennaId,
+        ) -> crate::error::Result<()> {
+            self.check()?;
+            self.inner.create_document(doc, antenna)
+        }
+        fn load_document(&self, doc: &DocumentId) -> crate::error::Result<Vec<Vec<u8>>> {
+            self.inner.load_document(doc)
+        }
+        fn append_changes(
+            &self,
+            doc: &DocumentId,
+            changes: &[Vec<u8>],
+        ) -> crate::error::Result<u64> {
+            self.check()?;
+            self.inner.append_changes(doc, changes)
+        }
+        fn replace_snapshot(&self, doc: &DocumentId, snapshot: &[u8]) -> crate::error::Result<()> {
+            self.check()?;
+            self.inner.replace_snapshot(doc, snapshot)
+        }
+        fn count_documents(&self, antenna: &AntennaId) -> crate::error::Result<u64> {
+            self.inner.count_documents(antenna)
+        }
+        fn create_antenna(&self, antenna: &AntennaId, name: &str) -> crate::error::Result<()> {
+            self.inner.create_antenna(antenna, name)
+        }
+        fn antenna_exists(&self, antenna: &AntennaId) -> crate::error::Result<bool> {
+            self.inner.antenna_exists(antenna)
+        }
+        fn create_invite(
+            &self,
+            code_hash: &str,
+            invite: &crate::storage::NewInvite,
+        ) -> crate::error::Result<()> {
+            self.inner.create_invite(code_hash, invite)
+        }
+        fn redeem_invite(
+            &self,
+            code_hash: &str,
+            now: i64,
+            id: &str,
+            name: &str,
+            token: &str,
+        ) -> crate::error::Result<Option<Device>> {
+            self.inner.redeem_invite(code_hash, now, id, name, token)
+        }
+        fn device_by_token(&self, token_hash: &str) -> crate::error::Result<Option<Device>> {
+            self.inner.device_by_token(token_hash)
+        }
+        fn devices(&self, antenna: &AntennaId) -> crate::error::Result<Vec<Device>> {
+            self.inner.devices(antenna)
+        }
+        fn revoke_device(
+            &self,
+            antenna: &AntennaId,
+            device_id: &str,
+        ) -> crate::error::Result<bool> {
+            self.inner.revoke_device(antenna, device_id)
+        }
+        fn size_bytes(&self) -> crate::error::Result<u64> {
+            self.inner.size_bytes()
+        }
+        fn storage_id(&self) -> crate::error::Result<String> {
+            self.inner.storage_id()
+        }
+        fn ping(&self) -> crate::error::Result<()> {
+            self.inner.ping()
+        }
+    }
+
+    struct Fixture {
+        hub: Hub,
+        storage: Arc<Flaky>,
+        antenna: AntennaId,
+        _dir: tempfile::TempDir,
+    }
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = SqliteStorage::open(dir.path()).unwrap();
+        let antenna = AntennaId::random();
+        inner.create_antenna(&antenna, "La Marsa").unwrap();
+        let storage = Arc::new(Flaky {
+            inner,
+            broken: AtomicBool::new(false),
+        });
+        let hub = Hub::new(
+            storage.clone(),
+            Arc::new(Metrics::default()),
+            Limits::default(),
+            "relay".into(),
+        );
+        Fixture {
+            hub,
+            storage,
+            antenna,
+            _dir: dir,
+        }
+    }
+
+    fn device(antenna: AntennaId, role: Role) -> Device {
+        Device {
+            id: crate::auth::new_device_id(),
+            antenna,
+            role,
+            name: "phone".into(),
+            revoked: false,
+        }
+    }
+
+    /// Connects and joins; returns the connection and its outbox.
+    fn join(hub: &Hub, device: Device) -> (ConnId, mpsc::UnboundedReceiver<Outgoing>) {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let conn = hub.connect(device, tx);
+        let join = Message::Join {
+            sender_id: "p".into(),
+            peer_metadata: PeerMetadata::default(),
+            supported_protocol_versions: vec!["1".into()],
+        };
+        hub.handle(conn, &join.encode());
+        assert!(
+            matches!(next(&mut rx), Some(Outgoing::Frame(_))),
+            "peer reply"
+        );
+        (conn, rx)
+    }
+
+    fn next(rx: &mut mpsc::UnboundedReceiver<Outgoing>) -> Option<Outgoing> {
+        rx.try_recv().ok()
+    }
+
+    /// Syncs `doc` with the relay through the hub, answering its replies; returns the closes
+    /// the hub asked for.
+    fn push(
+        hub: &Hub,
+        conn: ConnId,
+        rx: &mut mpsc::UnboundedReceiver<Outgoing>,
+        doc_id: DocumentId,
+        doc: &mut Automerge,
+    ) -> Vec<(u16, String)> {
+        let mut state = sync::State::new();
+        let mut closes = Vec::new();
+        for _ in 0..10 {
+            if let Some(m) = doc.generate_sync_message(&mut state) {
+                let message = Message::Sync {
+                    sender_id: "p".into(),
+                    target_id: "relay".into(),
+                    document_id: doc_id.to_string(),
+                    data: m.encode(),
+                };
+                hub.handle(conn, &message.encode());
+            }
+            let mut answered = false;
+            while let Some(out) = next(rx) {
+                match out {
+                    Outgoing::Frame(bytes) => {
+                        if let Ok(Message::Sync { data, .. }) = Message::decode(&bytes) {
+                            doc.receive_sync_message(
+                                &mut state,
+                                sync::Message::decode(&data).unwrap(),
+                            )
+                            .unwrap();
+                            answered = true;
+                        }
+                    }
+                    Outgoing::Close(code, reason) => closes.push((code, reason)),
+                }
+            }
+            if !answered {
+                break;
+            }
+        }
+        closes
+    }
+
+    fn sample() -> Automerge {
+        let mut doc = Automerge::new();
+        let mut tx = doc.transaction();
+        tx.put(automerge::ROOT, "k", "v").unwrap();
+        tx.commit();
+        doc
+    }
+
+    #[test]
+    fn test_a_storage_failure_closes_the_connection_with_a_clear_reason_and_keeps_serving() {
+        let f = fixture();
+        let doc_id = DocumentId::random();
+        let (conn, mut rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        // The document exists; then the disk fills up before its changes arrive.
+        let mut empty = Automerge::new();
+        push(&f.hub, conn, &mut rx, doc_id, &mut empty);
+        f.storage.broken.store(true, Ordering::SeqCst);
+        let closes = push(&f.hub, conn, &mut rx, doc_id, &mut sample());
+        let (code, reason) = closes.first().cloned().expect("the connection is closed");
+        assert_eq!(code, close::STORAGE);
+        assert!(reason.contains("could not"), "{reason}");
+        assert!(f.hub.metrics.sync_errors.load(Ordering::SeqCst) >= 1);
+
+        // Once the disk is back, the same document syncs and is stored.
+        f.storage.broken.store(false, Ordering::SeqCst);
+        let (conn, mut rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let mut doc = sample();
+        assert!(push(&f.hub, conn, &mut rx, doc_id, &mut doc).is_empty());
+        let mut stored = Automerge::new();
+        for chunk in f.storage.load_document(&doc_id).unwrap() {
+            stored.load_incremental(&chunk).unwrap();
+        }
+        assert_eq!(
+            stored.get_heads(),
+            doc.get_heads(),
+            "the changes are on disk"
+        );
+    }
+
+    #[test]
+    fn test_documents_leave_memory_with_their_last_peer() {
+        let f = fixture();
+        let (a, mut ra) = join(&f.hub, device(f.antenna, Role::Lead));
+        let (b, mut rb) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let doc_id = DocumentId::random();
+        push(&f.hub, a, &mut ra, doc_id, &mut sample());
+        push(&f.hub, b, &mut rb, doc_id, &mut Automerge::new());
+        assert_eq!(f.hub.metrics.resident_documents.load(Ordering::SeqCst), 1);
+        f.hub.disconnect(a);
+        assert_eq!(
+            f.hub.metrics.resident_documents.load(Ordering::SeqCst),
+            1,
+            "b still uses it"
+        );
+        f.hub.disconnect(b);
+        assert_eq!(f.hub.metrics.resident_documents.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn test_an_antenna_at_its_document_limit_gets_no_new_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let inner = SqliteStorage::open(dir.path()).unwrap();
+        let antenna = AntennaId::random();
+        inner.create_antenna(&antenna, "La Marsa").unwrap();
+        let storage = Arc::new(Flaky {
+            inner,
+            broken: AtomicBool::new(false),
+        });
+        let limits = Limits {
+            max_documents_per_antenna: 1,
+            ..Limits::default()
+        };
+        let hub = Hub::new(
+            storage.clone(),
+            Arc::new(Metrics::default()),
+            limits,
+            "relay".into(),
+        );
+        let (conn, mut rx) = join(&hub, device(antenna, Role::Lead));
+        push(&hub, conn, &mut rx, DocumentId::random(), &mut sample());
+        let second = DocumentId::random();
+        let mut state = sync::State::new();
+        let first = sample().generate_sync_message(&mut state).unwrap();
+        let message = Message::Sync {
+            sender_id: "p".into(),
+            target_id: "relay".into(),
+            document_id: second.to_string(),
+            data: first.encode(),
+        };
+        hub.handle(conn, &message.encode());
+        let unavailable = std::iter::from_fn(|| next(&mut rx)).any(|out| match out {
+            Outgoing::Frame(bytes) => {
+                matches!(Message::decode(&bytes), Ok(Message::DocUnavailable { .. }))
+            }
+            Outgoing::Close(..) => false,
+        });
+        assert!(unavailable, "the second document is refused");
+        assert_eq!(storage.count_documents(&antenna).unwrap(), 1);
+    }
+}

@@ -155,3 +155,30 @@ async fn test_oversized_messages_are_refused_with_a_clear_close() {
         Outcome::Synced
     );
 }
+
+#[tokio::test]
+async fn test_a_flooding_connection_is_closed_and_others_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, code) = create_antenna(dir.path(), "La Marsa");
+    let config = dir.path().join("limits.toml");
+    std::fs::write(&config, "messages_per_second = 5\n").unwrap();
+    let relay = Relay::start_with(dir.path(), &["--config", config.to_str().unwrap()]);
+    let lead = join(&relay, &code, "lead");
+    let mut flooder = Peer::connect(&relay, &lead).await;
+    for _ in 0..50 {
+        let noise = Message::RemoteHeadsChanged {
+            sender_id: flooder.id.clone(),
+        };
+        flooder.send_raw(noise.encode()).await;
+    }
+    let (code, reason, _) = closed_with(&mut flooder).await;
+    assert_eq!(code, 4008, "{reason}");
+    let mut doc = doc_with("k", "v");
+    assert_eq!(
+        Peer::connect(&relay, &lead)
+            .await
+            .sync(&rand_id(), &mut doc)
+            .await,
+        Outcome::Synced
+    );
+}

@@ -158,3 +158,24 @@ async fn test_sigterm_closes_websockets_with_going_away_and_keeps_the_data() {
     assert_eq!(outcome, Outcome::Synced);
     assert_eq!(get(&doc, "k").as_deref(), Some("kept"));
 }
+
+#[test]
+fn test_a_damaged_database_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("relay.sqlite3"),
+        b"this is not a database at all".repeat(200),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("damaged"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
