@@ -1,2 +1,7 @@
 //! End-to-end tests of Jiran across crates and processes. The tests live in `tests/tests/`;
 //! helper programs they drive as separate processes live in `src/bin/`.
+//!
+//! [`client`] is a minimal automerge-repo websocket client: what the relay's tests and the
+//! load generator (`jiran-load`) speak to a relay with.
+
+pub mod client;

@@ -9,7 +9,7 @@ async fn test_two_devices_of_an_antenna_share_a_document_and_another_antenna_can
     let doc_id = rand_id();
     let mut created = doc_with("family", "registered");
     assert_eq!(
-        Peer::connect(&w.relay, &w.lead)
+        connect(&w.relay, &w.lead)
             .await
             .sync(&doc_id, &mut created)
             .await,
@@ -33,9 +33,9 @@ async fn test_a_change_reaches_the_other_connected_devices_of_the_antenna() {
     let w = world();
     let doc_id = rand_id();
     let mut a = doc_with("n", "0");
-    let mut writer = Peer::connect(&w.relay, &w.lead).await;
+    let mut writer = connect(&w.relay, &w.lead).await;
     assert_eq!(writer.sync(&doc_id, &mut a).await, Outcome::Synced);
-    let mut reader = Peer::connect(&w.relay, &w.volunteer).await;
+    let mut reader = connect(&w.relay, &w.volunteer).await;
     let mut b = automerge::Automerge::new();
     assert_eq!(reader.sync(&doc_id, &mut b).await, Outcome::Synced);
 
@@ -74,7 +74,7 @@ async fn can_write(w: &World, device: &Device, owner: &Device, doc_id: &str) -> 
     let (_, mut copy) = fetch(&w.relay, owner, doc_id).await;
     let marker = rand_id();
     put(&mut copy, "written", &marker);
-    let _ = Peer::connect(&w.relay, device)
+    let _ = connect(&w.relay, device)
         .await
         .sync(doc_id, &mut copy)
         .await;
@@ -85,7 +85,7 @@ async fn can_write(w: &World, device: &Device, owner: &Device, doc_id: &str) -> 
 async fn can_create(w: &World, device: &Device, owner: &Device) -> bool {
     let doc_id = rand_id();
     let mut doc = doc_with("k", "new");
-    let _ = Peer::connect(&w.relay, device)
+    let _ = connect(&w.relay, device)
         .await
         .sync(&doc_id, &mut doc)
         .await;
@@ -101,16 +101,13 @@ async fn test_the_access_matrix() {
     let ours = rand_id();
     let mut doc = doc_with("k", "ours");
     assert_eq!(
-        Peer::connect(&w.relay, &w.lead)
-            .await
-            .sync(&ours, &mut doc)
-            .await,
+        connect(&w.relay, &w.lead).await.sync(&ours, &mut doc).await,
         Outcome::Synced
     );
     let theirs = rand_id();
     let mut doc = doc_with("k", "theirs");
     assert_eq!(
-        Peer::connect(&w.relay, &w.stranger)
+        connect(&w.relay, &w.stranger)
             .await
             .sync(&theirs, &mut doc)
             .await,
@@ -159,7 +156,7 @@ async fn test_the_access_matrix() {
 
     // Revoked: for every role, the live connection closes and later attempts are told to wipe.
     for (device, role) in [(&w.volunteer, "volunteer"), (&w.observer, "observer")] {
-        let mut live = Peer::connect(&w.relay, device).await;
+        let mut live = connect(&w.relay, device).await;
         let (status, _) = call(
             "DELETE",
             &format!(
@@ -176,11 +173,7 @@ async fn test_the_access_matrix() {
             }
             other => panic!("{role}: expected the revocation close, got {other:?}"),
         }
-        let mut again = Peer {
-            ws: open(&w.relay.ws_url(), Some(&device.token)).await.unwrap(),
-            id: "x".into(),
-            relay: String::new(),
-        };
+        let mut again = Peer::unjoined(open(&w.relay.ws_url(), Some(&device.token)).await.unwrap());
         assert!(
             matches!(
                 again.next(std::time::Duration::from_secs(5)).await,

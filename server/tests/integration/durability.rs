@@ -9,7 +9,7 @@ async fn test_every_change_a_peer_received_survives_kill_9() {
     let relay = Relay::start(dir.path());
     let lead = join(&relay, &code, "lead");
     let mut docs = Vec::new();
-    let mut peer = Peer::connect(&relay, &lead).await;
+    let mut peer = connect(&relay, &lead).await;
     for i in 0..20 {
         let id = rand_id();
         let mut doc = doc_with("k", &format!("v{i}"));

@@ -23,9 +23,9 @@ async fn test_bad_messages_close_only_their_connection_and_harm_nothing() {
     let w = world();
     let doc_id = rand_id();
     let mut doc = doc_with("k", "kept");
-    let mut bystander = Peer::connect(&w.relay, &w.volunteer).await;
+    let mut bystander = connect(&w.relay, &w.volunteer).await;
     assert_eq!(
-        Peer::connect(&w.relay, &w.lead)
+        connect(&w.relay, &w.lead)
             .await
             .sync(&doc_id, &mut doc)
             .await,
@@ -65,14 +65,14 @@ async fn test_bad_messages_close_only_their_connection_and_harm_nothing() {
             "malformed automerge sync message",
         ),
     ] {
-        let mut peer = Peer::connect(&w.relay, &w.lead).await;
+        let mut peer = connect(&w.relay, &w.lead).await;
         peer.send_raw(bytes).await;
         let (code, _, error) = closed_with(&mut peer).await;
         assert_eq!(code, 1002, "{what}");
         assert!(error.unwrap_or_default().contains(expected), "{what}");
     }
     // A text frame.
-    let mut peer = Peer::connect(&w.relay, &w.lead).await;
+    let mut peer = connect(&w.relay, &w.lead).await;
     use futures_util::SinkExt;
     peer.ws
         .send(tokio_tungstenite::tungstenite::Message::Text(
@@ -82,11 +82,7 @@ async fn test_bad_messages_close_only_their_connection_and_harm_nothing() {
         .unwrap();
     assert_eq!(closed_with(&mut peer).await.0, 1002);
     // Before `join`.
-    let mut raw = Peer {
-        ws: open(&w.relay.ws_url(), Some(&w.lead.token)).await.unwrap(),
-        id: "x".into(),
-        relay: String::new(),
-    };
+    let mut raw = Peer::unjoined(open(&w.relay.ws_url(), Some(&w.lead.token)).await.unwrap());
     raw.send_raw(
         Message::Sync {
             sender_id: "x".into(),
@@ -138,7 +134,7 @@ async fn test_oversized_messages_are_refused_with_a_clear_close() {
     std::fs::write(&config, "max_message_bytes = 4096\n").unwrap();
     let relay = Relay::start_with(dir.path(), &["--config", config.to_str().unwrap()]);
     let lead = join(&relay, &code, "lead");
-    let mut peer = Peer::connect(&relay, &lead).await;
+    let mut peer = connect(&relay, &lead).await;
     peer.send_raw(vec![0u8; 10_000]).await;
     let (code, reason, _) = closed_with(&mut peer).await;
     assert!(
@@ -148,7 +144,7 @@ async fn test_oversized_messages_are_refused_with_a_clear_close() {
     // Others are still served.
     let mut doc = doc_with("k", "v");
     assert_eq!(
-        Peer::connect(&relay, &lead)
+        connect(&relay, &lead)
             .await
             .sync(&rand_id(), &mut doc)
             .await,
@@ -164,7 +160,7 @@ async fn test_a_flooding_connection_is_closed_and_others_are_served() {
     std::fs::write(&config, "messages_per_second = 5\n").unwrap();
     let relay = Relay::start_with(dir.path(), &["--config", config.to_str().unwrap()]);
     let lead = join(&relay, &code, "lead");
-    let mut flooder = Peer::connect(&relay, &lead).await;
+    let mut flooder = connect(&relay, &lead).await;
     for _ in 0..50 {
         let noise = Message::RemoteHeadsChanged {
             sender_id: flooder.id.clone(),
@@ -175,7 +171,7 @@ async fn test_a_flooding_connection_is_closed_and_others_are_served() {
     assert_eq!(code, 4008, "{reason}");
     let mut doc = doc_with("k", "v");
     assert_eq!(
-        Peer::connect(&relay, &lead)
+        connect(&relay, &lead)
             .await
             .sync(&rand_id(), &mut doc)
             .await,

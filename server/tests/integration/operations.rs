@@ -13,7 +13,7 @@ async fn test_health_readiness_and_metrics_answer() {
     );
     assert_eq!(call("GET", &format!("{}/readyz", w.relay.url), None).0, 200);
     let mut doc = doc_with("k", "v");
-    let mut peer = Peer::connect(&w.relay, &w.lead).await;
+    let mut peer = connect(&w.relay, &w.lead).await;
     assert_eq!(peer.sync(&rand_id(), &mut doc).await, Outcome::Synced);
     let (status, text) = call("GET", &format!("{}/metrics", w.relay.url), None);
     assert_eq!(status, 200);
@@ -38,10 +38,7 @@ async fn test_backup_while_serving_and_restore_round_trip() {
     let kept = rand_id();
     let mut doc = doc_with("k", "before backup");
     assert_eq!(
-        Peer::connect(&relay, &lead)
-            .await
-            .sync(&kept, &mut doc)
-            .await,
+        connect(&relay, &lead).await.sync(&kept, &mut doc).await,
         Outcome::Synced
     );
 
@@ -61,10 +58,7 @@ async fn test_backup_while_serving_and_restore_round_trip() {
     let later = rand_id();
     let mut doc = doc_with("k", "after backup");
     assert_eq!(
-        Peer::connect(&relay, &lead)
-            .await
-            .sync(&later, &mut doc)
-            .await,
+        connect(&relay, &lead).await.sync(&later, &mut doc).await,
         Outcome::Synced
     );
 
@@ -139,7 +133,7 @@ async fn test_sigterm_closes_websockets_with_going_away_and_keeps_the_data() {
     let lead = join(&relay, &code, "lead");
     let id = rand_id();
     let mut doc = doc_with("k", "kept");
-    let mut peer = Peer::connect(&relay, &lead).await;
+    let mut peer = connect(&relay, &lead).await;
     assert_eq!(peer.sync(&id, &mut doc).await, Outcome::Synced);
     let status = Command::new("kill")
         .args(["-TERM", &relay.child.id().to_string()])

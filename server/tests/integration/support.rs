@@ -3,15 +3,10 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
-use automerge::sync::{self, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ROOT};
-use futures_util::{SinkExt, StreamExt};
-use jiran_core::sync::protocol::{Message, PeerMetadata};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_jiran-relay");
 
@@ -188,149 +183,11 @@ pub fn world() -> World {
     }
 }
 
-/// How a sync ended.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Both sides have the same heads.
-    Synced,
-    /// The relay said the document is unavailable.
-    Unavailable,
-    /// Nothing more came within the idle time.
-    Idle,
-    /// The relay closed the connection.
-    Closed(u16, String),
-}
+pub use jiran_tests::client::{open, Outcome, Peer};
 
-type Ws =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// A minimal automerge-repo client.
-pub struct Peer {
-    pub ws: Ws,
-    pub id: String,
-    pub relay: String,
-}
-
-/// Opens a websocket; `Err(status)` if the upgrade is refused.
-pub async fn open(url: &str, token: Option<&str>) -> Result<Ws, u16> {
-    let mut request = url.into_client_request().unwrap();
-    if let Some(token) = token {
-        request
-            .headers_mut()
-            .insert("Authorization", format!("Bearer {token}").parse().unwrap());
-    }
-    match tokio_tungstenite::connect_async(request).await {
-        Ok((ws, _)) => Ok(ws),
-        Err(tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
-        Err(e) => panic!("connect: {e}"),
-    }
-}
-
-impl Peer {
-    pub async fn connect(relay: &Relay, device: &Device) -> Peer {
-        let ws = open(&relay.ws_url(), Some(&device.token))
-            .await
-            .expect("upgrade accepted");
-        let mut peer = Peer {
-            ws,
-            id: format!("peer-{}", rand_id()),
-            relay: String::new(),
-        };
-        let join = Message::Join {
-            sender_id: peer.id.clone(),
-            peer_metadata: PeerMetadata {
-                storage_id: None,
-                is_ephemeral: true,
-            },
-            supported_protocol_versions: vec!["1".into()],
-        };
-        peer.send_raw(join.encode()).await;
-        match peer.next(Duration::from_secs(5)).await {
-            Some(Ok(Message::Peer { sender_id, .. })) => peer.relay = sender_id,
-            other => panic!("expected `peer`, got {other:?}"),
-        }
-        peer
-    }
-
-    pub async fn send_raw(&mut self, bytes: Vec<u8>) {
-        let _ = self
-            .ws
-            .send(tungstenite::Message::Binary(bytes.into()))
-            .await;
-    }
-
-    /// The next protocol message, or `Err((code, reason))` when the relay closed.
-    pub async fn next(&mut self, wait: Duration) -> Option<Result<Message, (u16, String)>> {
-        loop {
-            let frame = tokio::time::timeout(wait, self.ws.next()).await.ok()??;
-            match frame {
-                Ok(tungstenite::Message::Binary(b)) => {
-                    return Some(Ok(Message::decode(&b).expect("relay sent valid CBOR")))
-                }
-                Ok(tungstenite::Message::Close(Some(f))) => {
-                    return Some(Err((f.code.into(), f.reason.to_string())))
-                }
-                Ok(tungstenite::Message::Close(None)) | Err(_) => {
-                    return Some(Err((1006, String::new())))
-                }
-                Ok(_) => continue,
-            }
-        }
-    }
-
-    /// Syncs `doc` (id `doc_id`) with the relay until both agree, it is unavailable, nothing
-    /// more comes, or the relay closes.
-    pub async fn sync(&mut self, doc_id: &str, doc: &mut Automerge) -> Outcome {
-        let mut state = sync::State::new();
-        let first = doc
-            .generate_sync_message(&mut state)
-            .expect("a first message")
-            .encode();
-        let message = if doc.get_heads().is_empty() {
-            Message::Request {
-                sender_id: self.id.clone(),
-                target_id: self.relay.clone(),
-                document_id: doc_id.into(),
-                data: first,
-            }
-        } else {
-            Message::Sync {
-                sender_id: self.id.clone(),
-                target_id: self.relay.clone(),
-                document_id: doc_id.into(),
-                data: first,
-            }
-        };
-        self.send_raw(message.encode()).await;
-        loop {
-            match self.next(Duration::from_millis(1500)).await {
-                None => return Outcome::Idle,
-                Some(Err((code, reason))) => return Outcome::Closed(code, reason),
-                Some(Ok(Message::DocUnavailable { .. })) => return Outcome::Unavailable,
-                Some(Ok(Message::Sync {
-                    data, document_id, ..
-                })) if document_id == doc_id => {
-                    doc.receive_sync_message(&mut state, sync::Message::decode(&data).unwrap())
-                        .unwrap();
-                    let agreed = state.their_heads.as_deref() == Some(&doc.get_heads()[..]);
-                    if let Some(reply) = doc.generate_sync_message(&mut state) {
-                        let message = Message::Sync {
-                            sender_id: self.id.clone(),
-                            target_id: self.relay.clone(),
-                            document_id: doc_id.into(),
-                            data: reply.encode(),
-                        };
-                        self.send_raw(message.encode()).await;
-                    }
-                    if agreed && !doc.get_heads().is_empty() {
-                        return Outcome::Synced;
-                    }
-                }
-                Some(Ok(Message::Error { .. })) => {}
-                Some(Ok(_)) => {}
-            }
-        }
-    }
+/// Connects a device to the relay and joins.
+pub async fn connect(relay: &Relay, device: &Device) -> Peer {
+    Peer::connect(&relay.ws_url(), Some(&device.token)).await
 }
 
 pub fn rand_id() -> String {
@@ -363,7 +220,7 @@ pub fn get(doc: &Automerge, key: &str) -> Option<String> {
 
 /// Fetches a document from the relay as `device`.
 pub async fn fetch(relay: &Relay, device: &Device, doc_id: &str) -> (Outcome, Automerge) {
-    let mut peer = Peer::connect(relay, device).await;
+    let mut peer = connect(relay, device).await;
     let mut doc = Automerge::new();
     let outcome = peer.sync(doc_id, &mut doc).await;
     (outcome, doc)
