@@ -102,9 +102,14 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
             _ = &mut writer => break,
             frame = stream.next() => match frame {
                 Some(Ok(WsMessage::Binary(bytes))) => {
-                    if !bucket.take() {
-                        let _ = tx.send(Outgoing::Close(close::RATE_LIMITED, "too many messages; slow down".into()));
-                        continue;
+                    match bucket.take() {
+                        Pace::Go => {}
+                        // Over the rate: stop reading for a while (TCP pushes back on the peer).
+                        Pace::Wait(pause) => tokio::time::sleep(pause).await,
+                        Pace::Close => {
+                            let _ = tx.send(Outgoing::Close(close::RATE_LIMITED, "too many messages; slow down".into()));
+                            continue;
+                        }
                     }
                     app.hub.handle(conn, &bytes);
                 }
@@ -132,33 +137,54 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
     let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
 }
 
-/// A token bucket: `rate` messages per second sustained, bursts of up to `2 × rate`.
+/// Whether to handle a message now, after a pause, or to close the connection.
+enum Pace {
+    Go,
+    Wait(Duration),
+    Close,
+}
+
+/// A token bucket: `rate` messages per second sustained, bursts of up to `2 × rate`. Over
+/// the rate, reading pauses (backpressure: the peer's socket fills and it slows down). A peer
+/// kept over its rate for more than [`Bucket::MAX_THROTTLED`] without a break is closed.
 struct Bucket {
     rate: f64,
     tokens: f64,
     last: Instant,
+    throttled_since: Option<Instant>,
 }
 
 impl Bucket {
+    const MAX_THROTTLED: Duration = Duration::from_secs(10);
+
     fn new(rate: u32) -> Bucket {
         let rate = f64::from(rate.max(1));
         Bucket {
             rate,
             tokens: rate * 2.0,
             last: Instant::now(),
+            throttled_since: None,
         }
     }
 
-    fn take(&mut self) -> bool {
+    fn take(&mut self) -> Pace {
         let now = Instant::now();
         self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * self.rate)
             .min(self.rate * 2.0);
         self.last = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
+        self.tokens -= 1.0;
+        if self.tokens >= 0.0 {
+            // Throttling ends when the peer has slowed down enough to refill half the burst.
+            if self.tokens >= self.rate {
+                self.throttled_since = None;
+            }
+            return Pace::Go;
         }
+        let since = *self.throttled_since.get_or_insert(now);
+        if now.duration_since(since) > Self::MAX_THROTTLED {
+            return Pace::Close;
+        }
+        // This message waits until its token exists.
+        Pace::Wait(Duration::from_secs_f64(-self.tokens / self.rate))
     }
 }

@@ -336,10 +336,10 @@ async fn sync_many(
             return (synced, unavailable + active.len() + pending.len());
         };
         match message {
-            Message::DocUnavailable { document_id, .. } => {
-                if active.remove(&document_id).is_some() {
-                    unavailable += 1;
-                }
+            Message::DocUnavailable { document_id, .. }
+                if active.remove(&document_id).is_some() =>
+            {
+                unavailable += 1;
             }
             Message::Sync {
                 document_id, data, ..
