@@ -128,12 +128,7 @@ async fn test_missing_forged_and_revoked_tokens_are_refused() {
 
 #[tokio::test]
 async fn test_oversized_messages_are_refused_with_a_clear_close() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, code) = create_antenna(dir.path(), "La Marsa");
-    let config = dir.path().join("limits.toml");
-    std::fs::write(&config, "max_message_bytes = 4096\n").unwrap();
-    let relay = Relay::start_with(dir.path(), &["--config", config.to_str().unwrap()]);
-    let lead = join(&relay, &code, "lead");
+    let (_dir, relay, lead) = relay_with_limits("max_message_bytes = 4096\n");
     let mut peer = connect(&relay, &lead).await;
     peer.send_raw(vec![0u8; 10_000]).await;
     let (code, reason, _) = closed_with(&mut peer, Duration::from_secs(5)).await;
@@ -154,12 +149,7 @@ async fn test_oversized_messages_are_refused_with_a_clear_close() {
 
 #[tokio::test]
 async fn test_a_flooding_connection_is_closed_and_others_are_served() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, code) = create_antenna(dir.path(), "La Marsa");
-    let config = dir.path().join("limits.toml");
-    std::fs::write(&config, "messages_per_second = 5\n").unwrap();
-    let relay = Relay::start_with(dir.path(), &["--config", config.to_str().unwrap()]);
-    let lead = join(&relay, &code, "lead");
+    let (_dir, relay, lead) = relay_with_limits("messages_per_second = 5\n");
     let mut flooder = connect(&relay, &lead).await;
     // 5 per second and bursts of 10: 100 at once keeps it throttled past 10 seconds.
     for _ in 0..100 {

@@ -43,13 +43,7 @@ async fn test_backup_while_serving_and_restore_round_trip() {
     );
 
     let backup = dir.path().join("backup.sqlite3");
-    let out = Command::new(BIN)
-        .arg("backup")
-        .arg(&backup)
-        .arg("--data")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = relay_command("backup", &backup, dir.path());
     assert!(
         out.status.success(),
         "{}",
@@ -63,24 +57,12 @@ async fn test_backup_while_serving_and_restore_round_trip() {
     );
 
     // Refused while serving.
-    let out = Command::new(BIN)
-        .arg("restore")
-        .arg(&backup)
-        .arg("--data")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = relay_command("restore", &backup, dir.path());
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("serving"));
     relay.kill9();
 
-    let out = Command::new(BIN)
-        .arg("restore")
-        .arg(&backup)
-        .arg("--data")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = relay_command("restore", &backup, dir.path());
     assert!(
         out.status.success(),
         "{}",
@@ -99,13 +81,7 @@ async fn test_backup_while_serving_and_restore_round_trip() {
     // A file that is not a relay database is not restored.
     std::fs::write(dir.path().join("junk"), b"junk").unwrap();
     drop(relay);
-    let out = Command::new(BIN)
-        .arg("restore")
-        .arg(dir.path().join("junk"))
-        .arg("--data")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = relay_command("restore", &dir.path().join("junk"), dir.path());
     assert!(!out.status.success());
 }
 

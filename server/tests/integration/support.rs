@@ -75,6 +75,28 @@ pub fn create_antenna(data: &Path, name: &str) -> (String, String) {
     )
 }
 
+/// Runs `jiran-relay COMMAND PATH --data DIR` to completion.
+pub fn relay_command(command: &str, path: &Path, data: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .arg(command)
+        .arg(path)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap()
+}
+
+/// A relay started with these limits (TOML) and its first lead.
+pub fn relay_with_limits(limits: &str) -> (tempfile::TempDir, Relay, Device) {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, code) = create_antenna(dir.path(), "La Marsa");
+    let config = dir.path().join("limits.toml");
+    std::fs::write(&config, limits).unwrap();
+    let relay = Relay::start_with(dir.path(), &["--config", config.to_str().unwrap()]);
+    let lead = join(&relay, &code, "lead");
+    (dir, relay, lead)
+}
+
 /// `POST` returning (status, body).
 pub fn post(url: &str, token: Option<&str>, body: Value) -> (u16, Value) {
     let agent = ureq::Agent::config_builder()
