@@ -316,9 +316,14 @@ impl Hub {
             // Exactly as for a document that does not exist.
             return self.unavailable(state, conn, peer, document_id);
         }
-        if device.role == Role::Observer && !message.changes.is_empty() {
-            // Observers read only: their changes are not applied.
+        if device.role == Role::Observer {
+            // Observers read only: their changes are not applied, and heads the relay does not
+            // have are not recorded, so the relay never asks them for those changes (asking
+            // and refusing would loop forever).
             message.changes = Vec::<Vec<u8>>::new().into();
+            message
+                .heads
+                .retain(|h| resident.doc.get_change_meta_by_hash(h).is_some());
         }
         if let Some(c) = conns.get_mut(&conn) {
             c.docs.insert(doc_id);
