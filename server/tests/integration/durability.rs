@@ -4,10 +4,7 @@ use crate::support::*;
 
 #[tokio::test]
 async fn test_every_change_a_peer_received_survives_kill_9() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, code) = create_antenna(dir.path(), "La Marsa");
-    let relay = Relay::start(dir.path());
-    let lead = join(&relay, &code, "lead");
+    let (dir, relay, lead) = relay_with_lead();
     let mut docs = Vec::new();
     let mut peer = connect(&relay, &lead).await;
     for i in 0..20 {

@@ -137,14 +137,7 @@ async fn test_oversized_messages_are_refused_with_a_clear_close() {
         "closed with {code} {reason}"
     );
     // Others are still served.
-    let mut doc = doc_with("k", "v");
-    assert_eq!(
-        connect(&relay, &lead)
-            .await
-            .sync(&rand_id(), &mut doc)
-            .await,
-        Outcome::Synced
-    );
+    assert_serves(&relay, &lead).await;
 }
 
 #[tokio::test]
@@ -160,12 +153,5 @@ async fn test_a_flooding_connection_is_closed_and_others_are_served() {
     }
     let (code, reason, _) = closed_with(&mut flooder, Duration::from_secs(30)).await;
     assert_eq!(code, 4008, "{reason}");
-    let mut doc = doc_with("k", "v");
-    assert_eq!(
-        connect(&relay, &lead)
-            .await
-            .sync(&rand_id(), &mut doc)
-            .await,
-        Outcome::Synced
-    );
+    assert_serves(&relay, &lead).await;
 }

@@ -31,10 +31,7 @@ async fn test_health_readiness_and_metrics_answer() {
 
 #[tokio::test]
 async fn test_backup_while_serving_and_restore_round_trip() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, code) = create_antenna(dir.path(), "La Marsa");
-    let relay = Relay::start(dir.path());
-    let lead = join(&relay, &code, "lead");
+    let (dir, relay, lead) = relay_with_lead();
     let kept = rand_id();
     let mut doc = doc_with("k", "before backup");
     assert_eq!(
@@ -103,10 +100,7 @@ fn test_a_data_directory_from_a_newer_relay_is_refused() {
 
 #[tokio::test]
 async fn test_sigterm_closes_websockets_with_going_away_and_keeps_the_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_, code) = create_antenna(dir.path(), "La Marsa");
-    let relay = Relay::start(dir.path());
-    let lead = join(&relay, &code, "lead");
+    let (dir, relay, lead) = relay_with_lead();
     let id = rand_id();
     let mut doc = doc_with("k", "kept");
     let mut peer = connect(&relay, &lead).await;

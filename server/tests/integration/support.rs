@@ -86,6 +86,25 @@ pub fn relay_command(command: &str, path: &Path, data: &Path) -> std::process::O
         .unwrap()
 }
 
+/// A relay with one antenna and its first lead.
+pub fn relay_with_lead() -> (tempfile::TempDir, Relay, Device) {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, code) = create_antenna(dir.path(), "La Marsa");
+    let relay = Relay::start(dir.path());
+    let lead = join(&relay, &code, "lead");
+    (dir, relay, lead)
+}
+
+/// Asserts the relay still serves `device`: a new document syncs.
+pub async fn assert_serves(relay: &Relay, device: &Device) {
+    let mut doc = doc_with("k", "v");
+    let outcome = connect(relay, device)
+        .await
+        .sync(&rand_id(), &mut doc)
+        .await;
+    assert_eq!(outcome, Outcome::Synced, "the relay still serves");
+}
+
 /// A relay started with these limits (TOML) and its first lead.
 pub fn relay_with_limits(limits: &str) -> (tempfile::TempDir, Relay, Device) {
     let dir = tempfile::tempdir().unwrap();
