@@ -135,6 +135,45 @@ pub fn skeleton(
     Ok(doc.document().clone())
 }
 
+/// The first change of an antenna document: header, maps, name, locality and creation time,
+/// and no member. A relay founds an antenna this way (`jiran-relay antenna create`); each
+/// device that joins then enrols itself (see [`crate::Store::enrol`]).
+///
+/// # Errors
+/// [`Error::Invalid`] for an empty or overlong name or locality.
+pub fn new_antenna(
+    antenna: AntennaId,
+    name: &str,
+    locality: &str,
+    created_at: crate::Timestamp,
+) -> Result<Automerge> {
+    let name = crate::model::validate::name("name", name)?;
+    let locality =
+        crate::model::validate::text("locality", locality, crate::model::validate::MAX_NAME)?;
+    let mut doc = AutoCommit::new();
+    write_header(&mut doc, DocumentKind::Antenna, antenna, None)?;
+    write_antenna_profile(&mut doc, &name, &locality, created_at)?;
+    doc.commit_with(
+        CommitOptions::default()
+            .with_message("create antenna".to_owned())
+            .with_time(created_at.millis() / 1000),
+    );
+    Ok(doc.document().clone())
+}
+
+/// Writes an antenna's name, locality and creation time (checked values).
+pub(crate) fn write_antenna_profile<T: autosurgeon::Doc>(
+    tx: &mut T,
+    name: &str,
+    locality: &str,
+    created_at: crate::Timestamp,
+) -> Result<()> {
+    autosurgeon::reconcile_prop(&mut *tx, ROOT, "name", name)?;
+    autosurgeon::reconcile_prop(&mut *tx, ROOT, "locality", locality)?;
+    autosurgeon::reconcile_prop(&mut *tx, ROOT, "created_at", created_at)?;
+    Ok(())
+}
+
 /// What every document says about itself at its root.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct DocumentHeader {

@@ -103,6 +103,15 @@ pub enum Error {
     /// A document is not of the kind expected (e.g. a household id given for a ledger).
     #[error("document `{0}` is not a {1} document")]
     WrongDocumentKind(DocumentId, &'static str),
+    /// The relay refused the invite code; nothing was recorded.
+    #[error("this invite code is unknown, used up or expired; ask your antenna lead for a new one")]
+    InviteRefused,
+    /// The relay could not be reached.
+    #[error("could not reach the relay ({0}); check the address and the connection")]
+    RelayUnreachable(String),
+    /// The relay answered something this version does not understand.
+    #[error("the relay answered {0}; is the address right and the relay up to date?")]
+    RelayAnswer(String),
     /// The local SQLite database failed.
     #[error("local storage failed: {0}")]
     Storage(#[from] rusqlite::Error),

@@ -53,6 +53,9 @@ pub enum AntennaCommand {
     Create {
         /// The antenna's name.
         name: String,
+        /// Where it works ("Cité Erriadh, La Marsa").
+        #[arg(long, default_value = "")]
+        locality: String,
         /// The data directory.
         #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
         data: PathBuf,

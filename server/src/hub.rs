@@ -23,6 +23,9 @@ use crate::storage::{Device, Storage};
 /// Past this many bytes of appended changes, the relay snapshots a document.
 const SNAPSHOT_AFTER_BYTES: u64 = 1024 * 1024;
 
+/// At most this many documents per `jiran-changed` answer (about 30 KB).
+const FEED_PAGE: usize = 1000;
+
 /// Identifies one websocket connection.
 pub type ConnId = u64;
 
@@ -58,6 +61,8 @@ struct Conn {
     peer: Option<String>,
     tx: mpsc::UnboundedSender<Outgoing>,
     docs: HashSet<DocumentId>,
+    /// Whether the connection follows its antenna's change feed (a Jiran device).
+    follows_feed: bool,
 }
 
 struct Resident {
@@ -125,6 +130,7 @@ impl Hub {
                 peer: None,
                 tx,
                 docs: HashSet::new(),
+                follows_feed: false,
             },
         );
         id
@@ -233,6 +239,11 @@ impl Hub {
                     document_id, data, ..
                 },
             ) => self.sync(&mut state, conn, &peer, &document_id, &data, false),
+            (Some(peer), Message::Changes { since, .. }) => {
+                let antenna = c.device.antenna;
+                c.follows_feed = true;
+                self.feed(&state, conn, &peer, antenna, since);
+            }
             (Some(_), Message::Leave { .. }) => {
                 let _ = c.tx.send(Outgoing::Close(close::NORMAL, "goodbye".into()));
             }
@@ -263,6 +274,53 @@ impl Hub {
             self.send(state, conn, &error);
             let _ =
                 c.tx.send(Outgoing::Close(code, reason.chars().take(120).collect()));
+        }
+    }
+
+    /// Answers a `jiran-changes`: one page of the antenna's change feed after `since`.
+    fn feed(&self, state: &State, conn: ConnId, peer: &str, antenna: AntennaId, since: u64) {
+        match self.storage.changed_documents(&antenna, since, FEED_PAGE) {
+            Ok(page) => {
+                let cursor = page.last().map_or(since, |(_, seq)| *seq);
+                let message = Message::Changed {
+                    sender_id: self.peer_id.clone(),
+                    target_id: peer.to_owned(),
+                    cursor,
+                    more: page.len() == FEED_PAGE,
+                    documents: page.into_iter().map(|(id, _)| id.to_string()).collect(),
+                };
+                self.send(state, conn, &message);
+            }
+            Err(error) => {
+                tracing::error!(%error, "reading the change feed failed");
+                Metrics::inc(&self.metrics.sync_errors);
+                self.fail(
+                    state,
+                    conn,
+                    close::STORAGE,
+                    "the relay could not read its storage",
+                );
+            }
+        }
+    }
+
+    /// Tells the antenna's feed followers that do not sync `doc` yet that it changed (those
+    /// that do receive the changes themselves).
+    fn announce(&self, state: &State, antenna: AntennaId, doc: DocumentId, seq: u64) {
+        let Some(resident) = state.docs.get(&doc) else {
+            return;
+        };
+        for (&id, c) in &state.conns {
+            if c.follows_feed && c.device.antenna == antenna && !resident.peers.contains_key(&id) {
+                let message = Message::Changed {
+                    sender_id: self.peer_id.clone(),
+                    target_id: c.peer.clone().unwrap_or_default(),
+                    cursor: seq,
+                    documents: vec![doc.to_string()],
+                    more: false,
+                };
+                self.send(state, id, &message);
+            }
         }
     }
 
@@ -350,12 +408,14 @@ impl Hub {
             .iter()
             .map(|c| c.raw_bytes().to_vec())
             .collect();
+        let mut announced = None;
         if !new.is_empty() {
             // On disk before anyone hears of it.
             match self.storage.append_changes(&doc_id, &new) {
                 Ok(appended) => {
                     resident.persisted = resident.doc.get_heads();
-                    if appended > SNAPSHOT_AFTER_BYTES {
+                    announced = Some((resident.antenna, appended.seq));
+                    if appended.since_snapshot > SNAPSHOT_AFTER_BYTES {
                         if let Err(error) =
                             self.storage.replace_snapshot(&doc_id, &resident.doc.save())
                         {
@@ -402,6 +462,9 @@ impl Hub {
         }
         if is_request && !answered && empty {
             self.unavailable(state, conn, peer, document_id);
+        }
+        if let Some((antenna, seq)) = announced {
+            self.announce(state, antenna, doc_id, seq);
         }
     }
 
@@ -516,7 +579,7 @@ mod tests {
             &self,
             doc: &DocumentId,
             changes: &[Vec<u8>],
-        ) -> crate::error::Result<u64> {
+        ) -> crate::error::Result<crate::storage::Appended> {
             self.check()?;
             self.inner.append_changes(doc, changes)
         }
@@ -527,8 +590,21 @@ mod tests {
         fn count_documents(&self, antenna: &AntennaId) -> crate::error::Result<u64> {
             self.inner.count_documents(antenna)
         }
-        fn create_antenna(&self, antenna: &AntennaId, name: &str) -> crate::error::Result<()> {
-            self.inner.create_antenna(antenna, name)
+        fn create_antenna(
+            &self,
+            antenna: &AntennaId,
+            name: &str,
+            first_change: &[u8],
+        ) -> crate::error::Result<()> {
+            self.inner.create_antenna(antenna, name, first_change)
+        }
+        fn changed_documents(
+            &self,
+            antenna: &AntennaId,
+            since: u64,
+            limit: usize,
+        ) -> crate::error::Result<Vec<(DocumentId, u64)>> {
+            self.inner.changed_documents(antenna, since, limit)
         }
         fn antenna_exists(&self, antenna: &AntennaId) -> crate::error::Result<bool> {
             self.inner.antenna_exists(antenna)
@@ -574,6 +650,16 @@ mod tests {
         }
     }
 
+    /// The first change of an antenna document, as `jiran-relay antenna create` writes it.
+    fn founding(antenna: AntennaId) -> Vec<u8> {
+        jiran_core::document::new_antenna(antenna, "La Marsa", "", jiran_core::Timestamp::now())
+            .unwrap()
+            .get_last_local_change()
+            .unwrap()
+            .raw_bytes()
+            .to_vec()
+    }
+
     struct Fixture {
         hub: Hub,
         storage: Arc<Flaky>,
@@ -585,7 +671,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let inner = SqliteStorage::open(dir.path()).unwrap();
         let antenna = AntennaId::random();
-        inner.create_antenna(&antenna, "La Marsa").unwrap();
+        inner.create_antenna(&antenna, "La Marsa", &founding(antenna)).unwrap();
         let storage = Arc::new(Flaky {
             inner,
             broken: AtomicBool::new(false),
@@ -742,7 +828,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let inner = SqliteStorage::open(dir.path()).unwrap();
         let antenna = AntennaId::random();
-        inner.create_antenna(&antenna, "La Marsa").unwrap();
+        inner.create_antenna(&antenna, "La Marsa", &founding(antenna)).unwrap();
         let storage = Arc::new(Flaky {
             inner,
             broken: AtomicBool::new(false),

@@ -150,16 +150,25 @@ pub async fn serve(
 }
 
 /// Creates an antenna with a single-use lead invite; returns `(antenna_id, invite_code)`.
-pub fn create_antenna(data: &Path, name: &str) -> Result<(AntennaId, String)> {
+pub fn create_antenna(data: &Path, name: &str, locality: &str) -> Result<(AntennaId, String)> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(Error::Config(
             "the antenna name must be 1 to 200 characters".into(),
         ));
     }
-    let storage = SqliteStorage::open(data)?;
     let antenna = AntennaId::random();
-    storage.create_antenna(&antenna, name)?;
+    // The antenna document exists from the start, so every device that joins (the lead
+    // first) finds the same one and enrols in it.
+    let created_at = jiran_core::Timestamp::now();
+    let document = jiran_core::document::new_antenna(antenna, name, locality, created_at)
+        .map_err(|error| Error::Config(error.to_string()))?;
+    let first_change = document
+        .get_last_local_change()
+        .map(|c| c.raw_bytes().to_vec())
+        .ok_or_else(|| Error::Config("the antenna document has no change".into()))?;
+    let storage = SqliteStorage::open(data)?;
+    storage.create_antenna(&antenna, name, &first_change)?;
     let code = auth::new_invite_code();
     let expires_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -17,8 +17,13 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Serve(args) => serve(args),
         Command::Antenna {
-            command: AntennaCommand::Create { name, data },
-        } => jiran_server::create_antenna(&data, &name).map(|(antenna, code)| {
+            command:
+                AntennaCommand::Create {
+                    name,
+                    locality,
+                    data,
+                },
+        } => jiran_server::create_antenna(&data, &name, &locality).map(|(antenna, code)| {
             println!(
                 "{}",
                 serde_json::json!({ "antenna_id": antenna.to_string(), "invite_code": code })

@@ -6,7 +6,7 @@ use rusqlite::params;
 use super::access::{map_at, LEADS};
 use super::events::StoreEvent;
 use super::Store;
-use crate::document::{DocumentHeader, DocumentKind};
+use crate::document::{write_antenna_profile, DocumentHeader, DocumentKind};
 use crate::error::Result;
 use crate::ids::{AntennaId, MemberId, ProviderId};
 use crate::model::{validate, AntennaDocument, Member, NeedCategory, Provider, Role, Sector};
@@ -55,9 +55,7 @@ impl Store {
                 antenna: id,
             };
             b.create(id.document(), header, "create antenna", |tx| {
-                reconcile_prop(&mut *tx, automerge::ROOT, "name", &name)?;
-                reconcile_prop(&mut *tx, automerge::ROOT, "locality", &locality)?;
-                reconcile_prop(&mut *tx, automerge::ROOT, "created_at", now)?;
+                write_antenna_profile(tx, &name, &locality, now)?;
                 let members = map_at(tx, &["members"])?;
                 let member = Member {
                     display_name: lead_name.clone(),

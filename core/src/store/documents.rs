@@ -134,6 +134,8 @@ pub(crate) struct Batch<'a> {
     docs: &'a mut Documents,
     /// Documents changed in memory by this batch, with the heads written so far.
     written: HashMap<DocumentId, Vec<ChangeHash>>,
+    /// Changes made on this device in this batch, for the outbox (see `store::relay`).
+    local: Vec<(DocumentId, ChangeHash)>,
     pub(crate) events: Vec<StoreEvent>,
     pub(crate) now: Timestamp,
 }
@@ -144,6 +146,7 @@ impl<'a> Batch<'a> {
             sql,
             docs,
             written: HashMap::new(),
+            local: Vec::new(),
             events: Vec::new(),
             now: Timestamp::now(),
         }
@@ -176,6 +179,9 @@ impl<'a> Batch<'a> {
         }
         let mut doc = document::skeleton(id, DocumentKind::Ledger, antenna, Some(period))?;
         doc.set_actor(self.docs.actor.clone());
+        for head in doc.get_heads() {
+            self.local.push((id, head));
+        }
         self.insert(
             id,
             DocumentHeader {
@@ -206,7 +212,9 @@ impl<'a> Batch<'a> {
                 return Err(error);
             }
         };
-        tx.commit_with(self.commit_options(message));
+        if let (Some(hash), _) = tx.commit_with(self.commit_options(message)) {
+            self.local.push((id, hash));
+        }
         self.insert(id, header, doc)?;
         Ok(result)
     }
@@ -263,10 +271,11 @@ impl<'a> Batch<'a> {
                 return Err(error);
             }
         };
-        tx.commit_with(options);
+        let (hash, _) = tx.commit_with(options);
         self.written
             .entry(id)
             .or_insert_with(|| loaded.persisted_heads.clone());
+        self.local.extend(hash.map(|h| (id, h)));
         self.persist(id)?;
         Ok(result)
     }
@@ -357,15 +366,37 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
+    /// Drops a document from memory and from this batch (it is being deleted).
+    pub(crate) fn forget(&mut self, id: &DocumentId) {
+        self.docs.evict(id);
+        self.written.remove(id);
+        self.local.retain(|(doc, _)| doc != id);
+    }
+
+    /// The document in memory (loaded if needed), for sync.
+    pub(crate) fn loaded(&mut self, id: DocumentId) -> Result<Option<&mut Loaded>> {
+        self.docs.get(&self.sql, id)
+    }
+
     /// Writes everything to disk. Returns the events to announce.
     pub(crate) fn commit(self) -> Result<Vec<StoreEvent>> {
         let Batch {
             sql,
             docs,
             written,
+            local,
             events,
             ..
         } = self;
+        if !local.is_empty() {
+            // Local changes wait in the outbox until a relay confirms it has them.
+            let mut stmt = sql.prepare_cached(
+                "INSERT OR IGNORE INTO outbox (doc_id, hash) VALUES (?1, ?2)",
+            )?;
+            for (id, hash) in &local {
+                stmt.execute(params![id.to_string(), hash.as_ref()])?;
+            }
+        }
         if let Err(error) = sql.commit() {
             for id in written.keys() {
                 docs.evict(id);

@@ -1,9 +1,10 @@
 //! What a UI can follow: one event per document that changed, after it is on disk.
 
 use crate::ids::{AntennaId, HouseholdId, LedgerId};
+use crate::sync::SyncStatus;
 
-/// A document changed on this device, by a local action or a merge from another device.
-/// Sent only once the change is on disk.
+/// A document changed on this device, by a local action or a merge from another device
+/// (sent only once the change is on disk), or the sync status of an antenna changed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreEvent {
     /// The antenna's members, directory or household index changed.
@@ -21,5 +22,12 @@ pub enum StoreEvent {
         antenna: AntennaId,
         /// The ledger document (one per month).
         ledger: LedgerId,
+    },
+    /// The sync status of an antenna changed (see [`crate::sync::SyncEngine`]).
+    SyncStatus {
+        /// The antenna.
+        antenna: AntennaId,
+        /// Its new status.
+        status: SyncStatus,
     },
 }

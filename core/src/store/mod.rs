@@ -13,6 +13,7 @@ mod households;
 mod ledger;
 mod projection;
 mod queries;
+mod relay;
 mod replication;
 mod schema;
 
@@ -32,6 +33,7 @@ pub use queries::{
     DeliveryRecord, DonationBalance, HouseholdDetail, HouseholdFilter, HouseholdListItem,
     HouseholdSort, OverAllocation, StockLine,
 };
+pub use relay::RelayLink;
 pub use replication::ImportOutcome;
 
 use crate::error::Result;
@@ -94,6 +96,11 @@ impl Store {
     /// by this device or merged from another.
     pub fn subscribe(&self) -> broadcast::Receiver<StoreEvent> {
         self.events.subscribe()
+    }
+
+    /// Tells subscribers something that is not a document change (sync status).
+    pub(crate) fn publish(&self, event: StoreEvent) {
+        let _ = self.events.send(event);
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {

@@ -68,22 +68,7 @@ impl Store {
     /// change a document's kind or antenna; [`Error::NotAMember`] for another antenna's
     /// document. Nothing is stored in either case.
     pub fn import(&self, id: DocumentId, bytes: &[u8]) -> Result<ImportOutcome> {
-        self.batch(|b| {
-            let existed = b.header(id)?.is_some();
-            if !b.merge(id, bytes)? {
-                return Ok(ImportOutcome::Unchanged);
-            }
-            let header = b.header(id)?.ok_or(Error::CorruptDocument(id))?;
-            if !b.is_member(header.antenna)? {
-                return Err(Error::NotAMember(header.antenna));
-            }
-            b.reproject(id, header.kind, header.antenna)?;
-            Ok(if existed {
-                ImportOutcome::Merged
-            } else {
-                ImportOutcome::Created
-            })
-        })
+        self.batch(|b| b.import(id, bytes))
     }
 
     /// Rebuilds every derived table (lists, search index, balances) from the documents.
@@ -119,7 +104,7 @@ impl Store {
 }
 
 impl Batch<'_> {
-    fn is_member(&mut self, antenna: AntennaId) -> Result<bool> {
+    pub(crate) fn is_member(&mut self, antenna: AntennaId) -> Result<bool> {
         let count: i64 = self.sql.query_row(
             "SELECT count(*) FROM memberships WHERE antenna_id = ?1",
             params![antenna.to_string()],
@@ -130,7 +115,12 @@ impl Batch<'_> {
 
     /// Brings derived tables (and, where this device may write, the antenna's index) in line
     /// with a document after a merge.
-    fn reproject(&mut self, id: DocumentId, kind: DocumentKind, antenna: AntennaId) -> Result<()> {
+    pub(crate) fn reproject(
+        &mut self,
+        id: DocumentId,
+        kind: DocumentKind,
+        antenna: AntennaId,
+    ) -> Result<()> {
         match kind {
             DocumentKind::Household => {
                 let may_write = self.may_write(antenna);

@@ -7,13 +7,16 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 
 /// The newest store schema this build reads and writes.
-pub(crate) const VERSION: i64 = 1;
+pub(crate) const VERSION: i64 = 2;
 
 /// Marks the file as a Jiran store ("JIRN"), so another application's SQLite file is refused.
 const APPLICATION_ID: i64 = 0x4a49_524e;
 
 /// Migrations, in order; migration `n` (1-based) brings the schema from `n - 1` to `n`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_init.sql"),
+    include_str!("migrations/002_sync.sql"),
+];
 
 /// Opens (or creates) the store database at `path`.
 ///

@@ -118,6 +118,34 @@ pub enum Message {
         /// Sender's peer id.
         sender_id: String,
     },
+    /// Jiran extension, client → relay: "tell me which of my antenna's documents changed
+    /// after `since`, and keep telling me". Stock automerge-repo peers never send it and are
+    /// never sent [`Message::Changed`].
+    #[serde(rename = "jiran-changes", rename_all = "camelCase")]
+    Changes {
+        /// Sender's peer id.
+        sender_id: String,
+        /// Receiver's peer id.
+        #[serde(default)]
+        target_id: String,
+        /// The last feed position the client synced everything up to (0: from the start).
+        since: u64,
+    },
+    /// Jiran extension, relay → client: documents of the client's antenna created or changed
+    /// after the position asked for, up to `cursor`. With `more`, ask again from `cursor`.
+    #[serde(rename = "jiran-changed", rename_all = "camelCase")]
+    Changed {
+        /// Sender's peer id.
+        sender_id: String,
+        /// Receiver's peer id.
+        target_id: String,
+        /// The feed position these documents bring the client to.
+        cursor: u64,
+        /// Ids of the documents (without the `automerge:` prefix).
+        documents: Vec<String>,
+        /// Whether more changed documents remain past `cursor`.
+        more: bool,
+    },
     /// The client is leaving.
     #[serde(rename = "leave", rename_all = "camelCase")]
     Leave {
@@ -150,6 +178,8 @@ const KNOWN_TYPES: &[&str] = &[
     "ephemeral",
     "remote-subscription-change",
     "remote-heads-changed",
+    "jiran-changes",
+    "jiran-changed",
     "leave",
 ];
 
@@ -192,6 +222,8 @@ impl Message {
             | Message::Sync { sender_id, .. }
             | Message::DocUnavailable { sender_id, .. }
             | Message::Ephemeral { sender_id, .. }
+            | Message::Changes { sender_id, .. }
+            | Message::Changed { sender_id, .. }
             | Message::RemoteSubscriptionChange { sender_id }
             | Message::RemoteHeadsChanged { sender_id }
             | Message::Leave { sender_id } => sender_id,

@@ -41,6 +41,16 @@ pub struct NewInvite {
     pub expires_at: i64,
 }
 
+/// What appending changes did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Appended {
+    /// Bytes of changes now appended since the document's last snapshot.
+    pub since_snapshot: u64,
+    /// The document's place in its antenna's change feed (see
+    /// [`Storage::changed_documents`]).
+    pub seq: u64,
+}
+
 /// The relay's storage.
 pub trait Storage: Send + Sync + 'static {
     /// The antenna a document belongs to, if the relay has it.
@@ -49,17 +59,27 @@ pub trait Storage: Send + Sync + 'static {
     fn create_document(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<()>;
     /// The stored chunks of a document (a snapshot then changes), to load in order.
     fn load_document(&self, doc: &DocumentId) -> Result<Vec<Vec<u8>>>;
-    /// Appends changes to a document; durable when `Ok`. Returns the bytes now appended since
-    /// the last snapshot.
-    fn append_changes(&self, doc: &DocumentId, changes: &[Vec<u8>]) -> Result<u64>;
+    /// Appends changes to a document; durable when `Ok`. Moves the document to the end of
+    /// its antenna's change feed.
+    fn append_changes(&self, doc: &DocumentId, changes: &[Vec<u8>]) -> Result<Appended>;
+    /// The antenna's change feed: documents created or changed after sequence number
+    /// `since`, oldest first, at most `limit`, each with its sequence number. A device that
+    /// synced every document listed up to `n` may ask again from `n` and miss nothing.
+    fn changed_documents(
+        &self,
+        antenna: &AntennaId,
+        since: u64,
+        limit: usize,
+    ) -> Result<Vec<(DocumentId, u64)>>;
     /// Replaces a document's snapshot and drops its appended changes, atomically. `snapshot`
     /// must contain every stored change.
     fn replace_snapshot(&self, doc: &DocumentId, snapshot: &[u8]) -> Result<()>;
     /// How many documents an antenna has.
     fn count_documents(&self, antenna: &AntennaId) -> Result<u64>;
 
-    /// Creates an antenna.
-    fn create_antenna(&self, antenna: &AntennaId, name: &str) -> Result<()>;
+    /// Creates an antenna and its antenna document (from the document's first change),
+    /// atomically.
+    fn create_antenna(&self, antenna: &AntennaId, name: &str, first_change: &[u8]) -> Result<()>;
     /// Whether an antenna exists.
     fn antenna_exists(&self, antenna: &AntennaId) -> Result<bool>;
     /// Stores an invite under the hash of its code.

@@ -7,13 +7,13 @@ use std::sync::{Mutex, MutexGuard};
 use jiran_core::{AntennaId, DocumentId, Role};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::{Device, NewInvite, Storage};
+use super::{Appended, Device, NewInvite, Storage};
 use crate::error::{Error, Result};
 
 /// The database file's name in the data directory.
 pub const DATABASE_FILE: &str = "relay.sqlite3";
 
-const VERSION: i64 = 1;
+const VERSION: i64 = 2;
 const APPLICATION_ID: i64 = 0x4a52_4c59; // "JRLY"
 
 const SCHEMA: &str = "
@@ -56,6 +56,17 @@ CREATE TABLE changes (
 );
 CREATE INDEX changes_by_doc ON changes (doc_id);
 ";
+
+/// Version 2: a per-antenna change feed. Every document records the relay-wide sequence
+/// number of its last change, so a device asks "what changed since n" instead of syncing
+/// every document to find out.
+const MIGRATION_2: &str = "
+ALTER TABLE documents ADD COLUMN changed_seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX documents_by_change ON documents (antenna_id, changed_seq);
+";
+
+/// The next sequence number of the change feed (one statement, under the connection's lock).
+const NEXT_SEQ: &str = "(SELECT coalesce(max(changed_seq), 0) + 1 FROM documents)";
 
 /// SQLite-backed [`Storage`].
 #[derive(Debug)]
@@ -107,12 +118,14 @@ impl SqliteStorage {
         db.pragma_update(None, "synchronous", "FULL")?;
         db.pragma_update(None, "foreign_keys", "ON")?;
         db.busy_timeout(std::time::Duration::from_secs(5))?;
-        if version == 0 {
-            let tx = db.unchecked_transaction()?;
-            tx.execute_batch(SCHEMA)?;
-            tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-            tx.pragma_update(None, "user_version", VERSION)?;
-            tx.commit()?;
+        for (to, sql) in [(1, SCHEMA), (2, MIGRATION_2)] {
+            if version < to {
+                let tx = db.unchecked_transaction()?;
+                tx.execute_batch(sql)?;
+                tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+                tx.pragma_update(None, "user_version", to)?;
+                tx.commit()?;
+            }
         }
         Ok(SqliteStorage {
             db: Mutex::new(db),
@@ -173,7 +186,7 @@ impl Storage for SqliteStorage {
 
     fn create_document(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<()> {
         self.db().execute(
-            "INSERT INTO documents (id, antenna_id) VALUES (?1, ?2)",
+            &format!("INSERT INTO documents (id, antenna_id, changed_seq) VALUES (?1, ?2, {NEXT_SEQ})"),
             params![doc.to_string(), antenna.to_string()],
         )?;
         Ok(())
@@ -201,7 +214,7 @@ impl Storage for SqliteStorage {
         Ok(chunks)
     }
 
-    fn append_changes(&self, doc: &DocumentId, changes: &[Vec<u8>]) -> Result<u64> {
+    fn append_changes(&self, doc: &DocumentId, changes: &[Vec<u8>]) -> Result<Appended> {
         let mut db = self.db();
         let tx = db.transaction()?;
         let key = doc.to_string();
@@ -215,16 +228,47 @@ impl Storage for SqliteStorage {
             }
         }
         tx.execute(
-            "UPDATE documents SET incremental_bytes = incremental_bytes + ?2 WHERE id = ?1",
+            &format!(
+                "UPDATE documents SET incremental_bytes = incremental_bytes + ?2,
+                 changed_seq = {NEXT_SEQ} WHERE id = ?1"
+            ),
             params![key, added],
         )?;
-        let total: i64 = tx.query_row(
-            "SELECT incremental_bytes FROM documents WHERE id = ?1",
+        let (total, seq): (i64, i64) = tx.query_row(
+            "SELECT incremental_bytes, changed_seq FROM documents WHERE id = ?1",
             [&key],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         tx.commit()?;
-        Ok(total.max(0) as u64)
+        Ok(Appended {
+            since_snapshot: total.max(0) as u64,
+            seq: seq.max(0) as u64,
+        })
+    }
+
+    fn changed_documents(
+        &self,
+        antenna: &AntennaId,
+        since: u64,
+        limit: usize,
+    ) -> Result<Vec<(DocumentId, u64)>> {
+        let db = self.db();
+        let mut stmt = db.prepare_cached(
+            "SELECT id, changed_seq FROM documents
+             WHERE antenna_id = ?1 AND changed_seq > ?2 ORDER BY changed_seq LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(
+            params![antenna.to_string(), since as i64, limit as i64],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, seq) = row?;
+            if let Ok(id) = id.parse() {
+                out.push((id, seq.max(0) as u64));
+            }
+        }
+        Ok(out)
     }
 
     fn replace_snapshot(&self, doc: &DocumentId, snapshot: &[u8]) -> Result<()> {
@@ -249,11 +293,26 @@ impl Storage for SqliteStorage {
         Ok(n as u64)
     }
 
-    fn create_antenna(&self, antenna: &AntennaId, name: &str) -> Result<()> {
-        self.db().execute(
+    fn create_antenna(&self, antenna: &AntennaId, name: &str, first_change: &[u8]) -> Result<()> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let id = antenna.to_string();
+        tx.execute(
             "INSERT INTO antennas (id, name, created_at) VALUES (?1, ?2, ?3)",
-            params![antenna.to_string(), name, now()],
+            params![id, name, now()],
         )?;
+        tx.execute(
+            &format!(
+                "INSERT INTO documents (id, antenna_id, incremental_bytes, changed_seq)
+                 VALUES (?1, ?2, ?3, {NEXT_SEQ})"
+            ),
+            params![antenna.document().to_string(), id, first_change.len() as i64],
+        )?;
+        tx.execute(
+            "INSERT INTO changes (doc_id, bytes) VALUES (?1, ?2)",
+            params![antenna.document().to_string(), first_change],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 

@@ -1,0 +1,311 @@
+//! One connection's worth of sync with a relay, without the socket: messages in, messages
+//! out, the store underneath. The engine (`engine.rs`) moves the bytes; everything that
+//! decides what to send lives here and is tested without sockets.
+//!
+//! A session joins, asks the relay's change feed what changed since the last time this
+//! device was up to date, and syncs those documents, the ones holding unsent local changes,
+//! and the antenna document (always first: it is how a device enrols and finds households).
+//! At most `window` documents are in flight at once, so a new device does not flood the
+//! relay with thousands of requests.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use automerge::sync;
+
+use super::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
+use crate::error::{Error, Result};
+use crate::ids::{AntennaId, DocumentId};
+use crate::store::{ImportOutcome, Store, StoreEvent};
+
+/// Where a session is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Waiting for the relay's answer to `join`.
+    Joining,
+    /// Documents are being exchanged.
+    Syncing {
+        /// Documents queued or in flight.
+        documents_left: usize,
+    },
+    /// Nothing left to exchange.
+    UpToDate {
+        /// The change-feed position everything is synced up to.
+        cursor: u64,
+    },
+}
+
+/// The sync of one antenna over one connection.
+#[derive(Debug)]
+pub struct Session {
+    antenna: AntennaId,
+    peer_id: String,
+    relay: Option<String>,
+    window: usize,
+    /// The feed position the device was up to date at when the session started.
+    start_cursor: u64,
+    /// The highest feed position heard of.
+    cursor: u64,
+    /// Whether the feed's backlog has been fully listed.
+    feed_listed: bool,
+    queue: VecDeque<DocumentId>,
+    queued: HashSet<DocumentId>,
+    in_flight: HashMap<DocumentId, sync::State>,
+    /// Documents synced in this session, with their state (the relay keeps sending changes
+    /// for them as they happen).
+    synced: HashMap<DocumentId, sync::State>,
+    refused: HashSet<DocumentId>,
+}
+
+impl Session {
+    /// A session for `antenna`, resuming from the feed position `cursor`.
+    pub fn new(antenna: AntennaId, cursor: u64, window: usize) -> Session {
+        Session {
+            antenna,
+            peer_id: format!("jiran-device-{}", DocumentId::random()),
+            relay: None,
+            window: window.max(1),
+            start_cursor: cursor,
+            cursor,
+            feed_listed: false,
+            queue: VecDeque::new(),
+            queued: HashSet::new(),
+            in_flight: HashMap::new(),
+            synced: HashMap::new(),
+            refused: HashSet::new(),
+        }
+    }
+
+    /// The first message: `join`.
+    pub fn start(&self) -> Message {
+        Message::Join {
+            sender_id: self.peer_id.clone(),
+            peer_metadata: PeerMetadata {
+                storage_id: None,
+                is_ephemeral: false,
+            },
+            supported_protocol_versions: vec![PROTOCOL_VERSION.into()],
+        }
+    }
+
+    /// Where the session is.
+    pub fn progress(&self) -> Progress {
+        if self.relay.is_none() {
+            return Progress::Joining;
+        }
+        let left = self.queue.len() + self.in_flight.len();
+        if left == 0 && self.feed_listed {
+            Progress::UpToDate {
+                cursor: self.cursor,
+            }
+        } else {
+            Progress::Syncing {
+                documents_left: left.max(1),
+            }
+        }
+    }
+
+    /// Documents the relay refused (unavailable although this device holds them).
+    pub fn refused(&self) -> usize {
+        self.refused.len()
+    }
+
+    /// Handles one message from the relay; returns the messages to send.
+    ///
+    /// # Errors
+    /// A store error (the disk) or [`Error::MalformedChanges`] for changes the relay sent
+    /// that cannot be applied. The connection should be dropped; nothing was stored.
+    pub fn receive(&mut self, store: &Store, message: Message) -> Result<Vec<Message>> {
+        let mut out = Vec::new();
+        match message {
+            Message::Peer { sender_id, .. } if self.relay.is_none() => {
+                self.relay = Some(sender_id);
+                out.push(self.ask_feed(self.start_cursor));
+                self.enqueue(self.antenna.document());
+                for doc in store.unsent_documents(self.antenna)? {
+                    self.enqueue(doc);
+                }
+                if self.start_cursor == 0 {
+                    // First sync through this relay: offer everything already here.
+                    for (doc, _) in store.documents(self.antenna)? {
+                        self.enqueue(doc);
+                    }
+                }
+            }
+            Message::Changed {
+                cursor,
+                documents,
+                more,
+                ..
+            } => {
+                for doc in documents.iter().filter_map(|d| d.parse().ok()) {
+                    self.enqueue(doc);
+                }
+                self.cursor = self.cursor.max(cursor);
+                if more {
+                    out.push(self.ask_feed(cursor));
+                } else {
+                    self.feed_listed = true;
+                }
+            }
+            Message::Sync {
+                document_id, data, ..
+            }
+            | Message::Request {
+                document_id, data, ..
+            } => {
+                let Ok(doc) = document_id.parse::<DocumentId>() else {
+                    return Ok(out);
+                };
+                let Ok(decoded) = sync::Message::decode(&data) else {
+                    return Err(Error::MalformedChanges(doc));
+                };
+                let mut state = self.take_state(store, doc)?;
+                let outcome = store.receive_sync_message(doc, &mut state, decoded)?;
+                if doc == self.antenna.document() && outcome != ImportOutcome::Unchanged {
+                    store.enrol(self.antenna)?;
+                }
+                self.continue_with(store, doc, state, &mut out)?;
+            }
+            Message::DocUnavailable { document_id, .. } => {
+                if let Ok(doc) = document_id.parse::<DocumentId>() {
+                    if self.in_flight.remove(&doc).is_some() && store.heads(doc)?.is_some() {
+                        self.refused.insert(doc);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.pump(store, &mut out)?;
+        Ok(out)
+    }
+
+    /// A document changed on this device (or was merged): sends what the relay lacks.
+    pub fn changed(&mut self, store: &Store, event: &StoreEvent) -> Result<Vec<Message>> {
+        let (antenna, doc) = match event {
+            StoreEvent::AntennaChanged(a) => (*a, a.document()),
+            StoreEvent::HouseholdChanged { antenna, household } => (*antenna, household.0),
+            StoreEvent::LedgerChanged { antenna, ledger } => (*antenna, ledger.0),
+            _ => return Ok(Vec::new()),
+        };
+        let mut out = Vec::new();
+        if antenna != self.antenna || self.relay.is_none() {
+            return Ok(out);
+        }
+        if let Some(mut state) = self.synced.remove(&doc) {
+            // Nothing in flight for it: say what changed now.
+            if self.send_next(store, doc, &mut state, &mut out)? {
+                self.in_flight.insert(doc, state);
+            } else {
+                self.synced.insert(doc, state);
+            }
+        } else if !self.in_flight.contains_key(&doc) {
+            self.enqueue(doc);
+        }
+        self.pump(store, &mut out)?;
+        Ok(out)
+    }
+
+    fn ask_feed(&self, since: u64) -> Message {
+        Message::Changes {
+            sender_id: self.peer_id.clone(),
+            target_id: self.relay.clone().unwrap_or_default(),
+            since,
+        }
+    }
+
+    fn enqueue(&mut self, doc: DocumentId) {
+        if !self.in_flight.contains_key(&doc) && self.queued.insert(doc) {
+            self.queue.push_back(doc);
+        }
+    }
+
+    fn take_state(&mut self, store: &Store, doc: DocumentId) -> Result<sync::State> {
+        if let Some(state) = self.in_flight.remove(&doc) {
+            return Ok(state);
+        }
+        if let Some(state) = self.synced.remove(&doc) {
+            return Ok(state);
+        }
+        if self.queued.remove(&doc) {
+            self.queue.retain(|d| *d != doc);
+        }
+        store.sync_state(doc)
+    }
+
+    /// After a message for `doc`: reply if there is something to say, and file the document
+    /// as done once both sides hold the same heads.
+    fn continue_with(
+        &mut self,
+        store: &Store,
+        doc: DocumentId,
+        mut state: sync::State,
+        out: &mut Vec<Message>,
+    ) -> Result<()> {
+        self.send_next(store, doc, &mut state, out)?;
+        let ours = store.heads(doc)?.unwrap_or_default();
+        // Same heads, same changes: whatever was just sent is only an acknowledgement, which
+        // the relay need not answer. Otherwise an answer is due (the engine gives up on a
+        // connection that stalls).
+        let agreed = state.their_heads.as_deref() == Some(&ours[..]);
+        if agreed {
+            self.synced.insert(doc, state);
+        } else {
+            self.in_flight.insert(doc, state);
+        }
+        Ok(())
+    }
+
+    fn send_next(
+        &self,
+        store: &Store,
+        doc: DocumentId,
+        state: &mut sync::State,
+        out: &mut Vec<Message>,
+    ) -> Result<bool> {
+        let Some(message) = store.generate_sync_message(doc, state)? else {
+            return Ok(false);
+        };
+        let (sender_id, target_id, document_id, data) = (
+            self.peer_id.clone(),
+            self.relay.clone().unwrap_or_default(),
+            doc.to_string(),
+            message.encode(),
+        );
+        out.push(if store.heads(doc)?.is_none() {
+            Message::Request {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
+        } else {
+            Message::Sync {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
+        });
+        Ok(true)
+    }
+
+    /// Starts queued documents while the window has room.
+    fn pump(&mut self, store: &Store, out: &mut Vec<Message>) -> Result<()> {
+        while self.in_flight.len() < self.window {
+            let Some(doc) = self.queue.pop_front() else {
+                break;
+            };
+            self.queued.remove(&doc);
+            let mut state = match self.synced.remove(&doc) {
+                Some(state) => state,
+                None => store.sync_state(doc)?,
+            };
+            if self.send_next(store, doc, &mut state, out)? {
+                self.in_flight.insert(doc, state);
+            } else {
+                self.synced.insert(doc, state);
+            }
+        }
+        Ok(())
+    }
+}
