@@ -5,6 +5,7 @@
 //! and per-antenna access. See ARCHITECTURE.md and docs/operating.md.
 
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod hub;

@@ -5,3 +5,4 @@
 //! load generator (`jiran-load`) speak to a relay with.
 
 pub mod client;
+pub mod field;

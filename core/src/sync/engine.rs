@@ -243,8 +243,8 @@ async fn run(shared: Arc<Shared>, antenna: AntennaId) {
             return; // forgotten (revoked) or the store failed: nothing to sync
         };
         if !*online.borrow_and_update() {
-            shared.publish(antenna, SyncState::Offline { retry_in: None });
-            if online.changed().await.is_err() {
+            let state = SyncState::Offline { retry_in: None };
+            if !waiting(&shared, antenna, state, online.changed()).await {
                 return;
             }
             continue;
@@ -271,19 +271,45 @@ async fn run(shared: Arc<Shared>, antenna: AntennaId) {
             Ended::LocalStorage(why) => Some(Problem::LocalStorage(why)),
         };
         let delay = backoff.next_delay(&mut rng);
-        shared.publish(
-            antenna,
-            match problem {
-                Some(problem) => SyncState::NeedsAction(problem),
-                None => SyncState::Offline {
-                    retry_in: Some(delay),
-                },
+        let state = match problem {
+            Some(problem) => SyncState::NeedsAction(problem),
+            None => SyncState::Offline {
+                retry_in: Some(delay),
             },
-        );
+        };
+        let retry = async {
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = shared.wake.notified() => {}
+                _ = online.changed() => {}
+            }
+            Ok::<(), watch::error::RecvError>(())
+        };
+        waiting(&shared, antenna, state, retry).await;
+    }
+}
+
+/// Shows `state` until `until` completes, keeping the count of unsent changes current as
+/// the volunteer works offline. Returns whether `until` completed without error.
+async fn waiting<E>(
+    shared: &Shared,
+    antenna: AntennaId,
+    state: SyncState,
+    until: impl std::future::Future<Output = std::result::Result<(), E>>,
+) -> bool {
+    let mut events = shared.store.subscribe();
+    shared.publish(antenna, state.clone());
+    tokio::pin!(until);
+    loop {
         tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = shared.wake.notified() => {}
-            _ = online.changed() => {}
+            done = &mut until => return done.is_ok(),
+            event = events.recv() => match event {
+                Ok(StoreEvent::SyncStatus { .. }) => {}
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                    shared.publish(antenna, state.clone());
+                }
+                Err(broadcast::error::RecvError::Closed) => return false,
+            },
         }
     }
 }

@@ -1,0 +1,79 @@
+//! The `jiran-relay` command line (`jiran-relay --help`).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{AntennaCommand, Cli, Command, ServeArgs};
+
+/// Runs the `jiran-relay` command line: parses the arguments, does what they say, and returns
+/// the process's exit code. (Also what the end-to-end tests' relay binary runs.)
+pub fn run() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(args),
+        Command::Antenna {
+            command:
+                AntennaCommand::Create {
+                    name,
+                    locality,
+                    data,
+                },
+        } => crate::create_antenna(&data, &name, &locality).map(|(antenna, code)| {
+            println!(
+                "{}",
+                serde_json::json!({ "antenna_id": antenna.to_string(), "invite_code": code })
+            );
+        }),
+        Command::Backup { path, data } => crate::backup(&data, &path),
+        Command::Restore { path, data } => crate::restore(&data, &path),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("jiran-relay: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> crate::error::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen).await?;
+        let address = listener.local_addr()?;
+        tracing::info!(%address, data = %args.data.display(), "serving");
+        println!("jiran-relay listening on http://{address}");
+        crate::serve(&args, listener, shutdown_signal()).await
+    })
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

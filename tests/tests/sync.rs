@@ -1,0 +1,120 @@
+//! Devices syncing through a real relay process over loopback websockets.
+
+mod support;
+
+use std::time::Duration;
+
+use jiran_core::sync::{Problem, SyncState};
+use jiran_core::*;
+use jiran_tests::field::{converge, family, need, Device};
+use support::{create_antenna, invite, revoke, Relay};
+
+const CONVERGE: Duration = Duration::from_secs(30);
+
+/// A relay with an antenna, its lead's phone joined and synced.
+async fn antenna_with_lead(data: &std::path::Path) -> (Relay, Device) {
+    let (_, code) = create_antenna(data, "La Marsa");
+    let relay = Relay::start(data);
+    let lead = Device::join(&relay.url, &code, "Leila").await;
+    lead.synced().await;
+    (relay, lead)
+}
+
+fn token(device: &Device) -> String {
+    device.store.relay_link(device.antenna).unwrap().unwrap().token
+}
+
+async fn volunteer(relay: &Relay, lead: &Device, name: &str) -> Device {
+    let code = invite(&relay.url, &token(lead), lead.antenna, "volunteer");
+    Device::join(&relay.url, &code, name).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_a_volunteer_joins_and_records_reach_the_lead_both_ways() {
+    let data = tempfile::tempdir().unwrap();
+    let (relay, lead) = antenna_with_lead(data.path()).await;
+    let members = lead.store.antenna(lead.antenna).unwrap().members;
+    assert_eq!(members.len(), 1, "the lead enrolled in the antenna document");
+
+    let fatma = lead
+        .store
+        .register_household(lead.antenna, family("Fatma Ben Ali", "+216 98 123 456"))
+        .unwrap();
+    let sami = volunteer(&relay, &lead, "Sami").await;
+    converge(&[&lead, &sami], CONVERGE).await;
+    assert_eq!(sami.store.household(fatma).unwrap().profile.members.len(), 1);
+
+    // Sami records a need while connected; it reaches the lead.
+    sami.store
+        .add_need(fatma, need(NeedCategory::Food, "5 people, no income"))
+        .unwrap();
+    converge(&[&lead, &sami], CONVERGE).await;
+    assert_eq!(lead.store.household(fatma).unwrap().case.needs.len(), 1);
+    assert_eq!(lead.store.antenna(lead.antenna).unwrap().members.len(), 2);
+    let status = sami.engine.status(sami.antenna).unwrap();
+    assert_eq!(status.state, SyncState::UpToDate);
+    assert_eq!(status.pending_changes, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_work_done_offline_is_counted_then_sent_when_back_online() {
+    let data = tempfile::tempdir().unwrap();
+    let (relay, lead) = antenna_with_lead(data.path()).await;
+    let sami = volunteer(&relay, &lead, "Sami").await;
+    converge(&[&lead, &sami], CONVERGE).await;
+
+    sami.engine.set_online(false);
+    let hedi = sami
+        .store
+        .register_household(sami.antenna, family("Hédi Chaouch", "+216 22 555 010"))
+        .unwrap();
+    sami.store
+        .add_need(hedi, need(NeedCategory::Rent, "April"))
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let offline = sami.engine.status(sami.antenna).unwrap();
+    assert!(matches!(offline.state, SyncState::Offline { .. }), "{offline:?}");
+    assert!(offline.pending_changes >= 2, "{offline:?}");
+    assert!(offline.message().starts_with("Offline"));
+    assert!(lead.store.household(hedi).is_err(), "nothing left the phone");
+
+    sami.engine.set_online(true);
+    converge(&[&lead, &sami], CONVERGE).await;
+    assert_eq!(lead.store.household(hedi).unwrap().case.needs.len(), 1);
+    assert_eq!(sami.engine.status(sami.antenna).unwrap().pending_changes, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_a_revoked_device_wipes_the_antenna_and_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    let (relay, lead) = antenna_with_lead(data.path()).await;
+    lead.store
+        .register_household(lead.antenna, family("Fatma Ben Ali", "+216 98 123 456"))
+        .unwrap();
+    let sami = volunteer(&relay, &lead, "Sami").await;
+    converge(&[&lead, &sami], CONVERGE).await;
+    assert_eq!(sami.store.households(sami.antenna, &Default::default()).unwrap().len(), 1);
+
+    let device_id = sami.store.relay_link(sami.antenna).unwrap().unwrap().device_id;
+    revoke(&relay.url, &token(&lead), lead.antenna, &device_id);
+    let mut events = sami.store.subscribe();
+    let status = tokio::time::timeout(CONVERGE, async {
+        loop {
+            if let Ok(StoreEvent::SyncStatus { status, .. }) = events.recv().await {
+                if status.state == SyncState::NeedsAction(Problem::Revoked) {
+                    return status;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the device reports its revocation");
+    assert!(status.message().contains("deleted"));
+    assert!(sami.store.documents(sami.antenna).unwrap().is_empty());
+    assert!(sami.store.relay_links().unwrap().is_empty());
+    let file = std::fs::read(sami.store.path()).unwrap();
+    assert!(
+        !file.windows(5).any(|w| w == b"Fatma"),
+        "no trace of the household's name in the store file"
+    );
+}
