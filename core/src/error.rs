@@ -104,7 +104,9 @@ pub enum Error {
     #[error("document `{0}` is not a {1} document")]
     WrongDocumentKind(DocumentId, &'static str),
     /// The relay refused the invite code; nothing was recorded.
-    #[error("this invite code is unknown, used up or expired; ask your antenna lead for a new one")]
+    #[error(
+        "this invite code is unknown, used up or expired; ask your antenna lead for a new one"
+    )]
     InviteRefused,
     /// The relay could not be reached.
     #[error("could not reach the relay ({0}); check the address and the connection")]

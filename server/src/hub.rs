@@ -671,7 +671,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let inner = SqliteStorage::open(dir.path()).unwrap();
         let antenna = AntennaId::random();
-        inner.create_antenna(&antenna, "La Marsa", &founding(antenna)).unwrap();
+        inner
+            .create_antenna(&antenna, "La Marsa", &founding(antenna))
+            .unwrap();
         let storage = Arc::new(Flaky {
             inner,
             broken: AtomicBool::new(false),
@@ -828,7 +830,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let inner = SqliteStorage::open(dir.path()).unwrap();
         let antenna = AntennaId::random();
-        inner.create_antenna(&antenna, "La Marsa", &founding(antenna)).unwrap();
+        inner
+            .create_antenna(&antenna, "La Marsa", &founding(antenna))
+            .unwrap();
         let storage = Arc::new(Flaky {
             inner,
             broken: AtomicBool::new(false),

@@ -6,3 +6,4 @@
 
 pub mod client;
 pub mod field;
+pub mod proxy;

@@ -21,7 +21,12 @@ async fn antenna_with_lead(data: &std::path::Path) -> (Relay, Device) {
 }
 
 fn token(device: &Device) -> String {
-    device.store.relay_link(device.antenna).unwrap().unwrap().token
+    device
+        .store
+        .relay_link(device.antenna)
+        .unwrap()
+        .unwrap()
+        .token
 }
 
 async fn volunteer(relay: &Relay, lead: &Device, name: &str) -> Device {
@@ -34,7 +39,11 @@ async fn test_a_volunteer_joins_and_records_reach_the_lead_both_ways() {
     let data = tempfile::tempdir().unwrap();
     let (relay, lead) = antenna_with_lead(data.path()).await;
     let members = lead.store.antenna(lead.antenna).unwrap().members;
-    assert_eq!(members.len(), 1, "the lead enrolled in the antenna document");
+    assert_eq!(
+        members.len(),
+        1,
+        "the lead enrolled in the antenna document"
+    );
 
     let fatma = lead
         .store
@@ -42,7 +51,10 @@ async fn test_a_volunteer_joins_and_records_reach_the_lead_both_ways() {
         .unwrap();
     let sami = volunteer(&relay, &lead, "Sami").await;
     converge(&[&lead, &sami], CONVERGE).await;
-    assert_eq!(sami.store.household(fatma).unwrap().profile.members.len(), 1);
+    assert_eq!(
+        sami.store.household(fatma).unwrap().profile.members.len(),
+        1
+    );
 
     // Sami records a need while connected; it reaches the lead.
     sami.store
@@ -73,10 +85,16 @@ async fn test_work_done_offline_is_counted_then_sent_when_back_online() {
         .unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let offline = sami.engine.status(sami.antenna).unwrap();
-    assert!(matches!(offline.state, SyncState::Offline { .. }), "{offline:?}");
+    assert!(
+        matches!(offline.state, SyncState::Offline { .. }),
+        "{offline:?}"
+    );
     assert!(offline.pending_changes >= 2, "{offline:?}");
     assert!(offline.message().starts_with("Offline"));
-    assert!(lead.store.household(hedi).is_err(), "nothing left the phone");
+    assert!(
+        lead.store.household(hedi).is_err(),
+        "nothing left the phone"
+    );
 
     sami.engine.set_online(true);
     converge(&[&lead, &sami], CONVERGE).await;
@@ -93,9 +111,20 @@ async fn test_a_revoked_device_wipes_the_antenna_and_says_so() {
         .unwrap();
     let sami = volunteer(&relay, &lead, "Sami").await;
     converge(&[&lead, &sami], CONVERGE).await;
-    assert_eq!(sami.store.households(sami.antenna, &Default::default()).unwrap().len(), 1);
+    assert_eq!(
+        sami.store
+            .households(sami.antenna, &Default::default())
+            .unwrap()
+            .len(),
+        1
+    );
 
-    let device_id = sami.store.relay_link(sami.antenna).unwrap().unwrap().device_id;
+    let device_id = sami
+        .store
+        .relay_link(sami.antenna)
+        .unwrap()
+        .unwrap()
+        .device_id;
     revoke(&relay.url, &token(&lead), lead.antenna, &device_id);
     let mut events = sami.store.subscribe();
     let status = tokio::time::timeout(CONVERGE, async {

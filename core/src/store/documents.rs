@@ -390,9 +390,8 @@ impl<'a> Batch<'a> {
         } = self;
         if !local.is_empty() {
             // Local changes wait in the outbox until a relay confirms it has them.
-            let mut stmt = sql.prepare_cached(
-                "INSERT OR IGNORE INTO outbox (doc_id, hash) VALUES (?1, ?2)",
-            )?;
+            let mut stmt =
+                sql.prepare_cached("INSERT OR IGNORE INTO outbox (doc_id, hash) VALUES (?1, ?2)")?;
             for (id, hash) in &local {
                 stmt.execute(params![id.to_string(), hash.as_ref()])?;
             }

@@ -30,8 +30,8 @@ pub use events::StoreEvent;
 pub use households::{HouseholdEdit, NewHousehold, NewNeed, NewPerson, NewPlanStep};
 pub use ledger::{NewDelivery, NewDonation};
 pub use queries::{
-    DeliveryRecord, DonationBalance, HouseholdDetail, HouseholdFilter, HouseholdListItem,
-    HouseholdSort, OverAllocation, StockLine,
+    DeliveryRecord, DonationBalance, DuplicateReason, HouseholdDetail, HouseholdFilter,
+    HouseholdListItem, HouseholdSort, OverAllocation, PossibleDuplicate, StockLine,
 };
 pub use relay::RelayLink;
 pub use replication::ImportOutcome;

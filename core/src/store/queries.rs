@@ -451,3 +451,56 @@ fn deliveries_of(
     }
     Ok(out)
 }
+
+/// Why two or more households may be one family registered twice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DuplicateReason {
+    /// The same phone number.
+    SamePhone,
+    /// The same head-of-household name (however typed: case, accents).
+    SameName,
+}
+
+/// Households a lead should look at together: perhaps one family registered twice (two
+/// volunteers offline, or two antennas' lists merged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PossibleDuplicate {
+    /// The households, oldest first.
+    pub households: Vec<HouseholdId>,
+    /// What they share.
+    pub reason: DuplicateReason,
+}
+
+impl Store {
+    /// Active households of the antenna that share a phone number or a head's name, for a
+    /// lead to review (and merge). Households already marked merged are left out.
+    pub fn possible_duplicates(&self, antenna: AntennaId) -> Result<Vec<PossibleDuplicate>> {
+        self.read(|db, _| {
+            let mut out: Vec<PossibleDuplicate> = Vec::new();
+            for (column, reason) in [
+                ("phone_digits", DuplicateReason::SamePhone),
+                ("sort_name", DuplicateReason::SameName),
+            ] {
+                let mut stmt = db.prepare_cached(&format!(
+                    "SELECT group_concat(id, ' ') FROM (
+                         SELECT id, {column} AS k FROM households
+                         WHERE antenna_id = ?1 AND has_document = 1 AND status != 'merged'
+                           AND {column} IS NOT NULL AND {column} != ''
+                         ORDER BY registered_at, id)
+                     GROUP BY k HAVING count(*) > 1"
+                ))?;
+                let groups = stmt.query_map([antenna.to_string()], |r| r.get::<_, String>(0))?;
+                for group in groups {
+                    let households: Vec<HouseholdId> = group?
+                        .split(' ')
+                        .filter_map(|id| id.parse().ok().map(HouseholdId))
+                        .collect();
+                    if !out.iter().any(|d| d.households == households) {
+                        out.push(PossibleDuplicate { households, reason });
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+}

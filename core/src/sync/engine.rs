@@ -78,7 +78,8 @@ impl Shared {
         statuses.insert(antenna, status.clone());
         drop(statuses);
         tracing::debug!(%antenna, state = ?status.state, pending = status.pending_changes, "sync status");
-        self.store.publish(StoreEvent::SyncStatus { antenna, status });
+        self.store
+            .publish(StoreEvent::SyncStatus { antenna, status });
     }
 }
 
@@ -97,7 +98,12 @@ impl std::fmt::Debug for SyncEngine {
 
 impl Drop for SyncEngine {
     fn drop(&mut self) {
-        for task in self.tasks.lock().unwrap_or_else(|p| p.into_inner()).values() {
+        for task in self
+            .tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+        {
             task.abort();
         }
     }
@@ -142,11 +148,10 @@ impl SyncEngine {
             device_name.to_owned(),
             display_name.to_owned(),
         );
-        let link = tokio::task::spawn_blocking(move || {
-            join::join(&store, &url, &code, &device, &display)
-        })
-        .await
-        .map_err(|e| Error::RelayUnreachable(e.to_string()))??;
+        let link =
+            tokio::task::spawn_blocking(move || join::join(&store, &url, &code, &device, &display))
+                .await
+                .map_err(|e| Error::RelayUnreachable(e.to_string()))??;
         self.spawn(link.antenna);
         Ok(link)
     }

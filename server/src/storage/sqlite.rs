@@ -186,7 +186,9 @@ impl Storage for SqliteStorage {
 
     fn create_document(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<()> {
         self.db().execute(
-            &format!("INSERT INTO documents (id, antenna_id, changed_seq) VALUES (?1, ?2, {NEXT_SEQ})"),
+            &format!(
+                "INSERT INTO documents (id, antenna_id, changed_seq) VALUES (?1, ?2, {NEXT_SEQ})"
+            ),
             params![doc.to_string(), antenna.to_string()],
         )?;
         Ok(())
@@ -306,7 +308,11 @@ impl Storage for SqliteStorage {
                 "INSERT INTO documents (id, antenna_id, incremental_bytes, changed_seq)
                  VALUES (?1, ?2, ?3, {NEXT_SEQ})"
             ),
-            params![antenna.document().to_string(), id, first_change.len() as i64],
+            params![
+                antenna.document().to_string(),
+                id,
+                first_change.len() as i64
+            ],
         )?;
         tx.execute(
             "INSERT INTO changes (doc_id, bytes) VALUES (?1, ?2)",

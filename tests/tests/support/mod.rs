@@ -40,7 +40,12 @@ impl Relay {
         BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut line)
             .expect("the relay prints its address");
-        let url = line.trim().rsplit(' ').next().unwrap_or_default().to_owned();
+        let url = line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         assert!(url.starts_with("http://127.0.0.1:"), "relay said {line:?}");
         Relay {
             child,
@@ -75,7 +80,10 @@ impl Relay {
                 return;
             }
             let _ = child.wait();
-            assert!(attempt < 50, "the relay could not listen on {address} again");
+            assert!(
+                attempt < 50,
+                "the relay could not listen on {address} again"
+            );
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
     }
@@ -103,7 +111,11 @@ pub fn create_antenna(data: &Path, name: &str) -> (AntennaId, String) {
     assert!(output.status.success(), "antenna create failed: {output:?}");
     let value: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     (
-        value["antenna_id"].as_str().expect("an id").parse().expect("an antenna id"),
+        value["antenna_id"]
+            .as_str()
+            .expect("an id")
+            .parse()
+            .expect("an antenna id"),
         value["invite_code"].as_str().expect("a code").to_owned(),
     )
 }
@@ -131,7 +143,9 @@ pub fn revoke(relay_url: &str, lead_token: &str, antenna: AntennaId, device_id: 
         .build()
         .new_agent();
     let response = agent
-        .delete(&format!("{relay_url}/v1/antennas/{antenna}/devices/{device_id}"))
+        .delete(&format!(
+            "{relay_url}/v1/antennas/{antenna}/devices/{device_id}"
+        ))
         .header("Authorization", &format!("Bearer {lead_token}"))
         .call()
         .expect("the relay answers");
