@@ -1,0 +1,174 @@
+//! Seeded random schedules: phones edit, go offline, are partitioned behind faulty links,
+//! crash and restart, while the relay crashes too; at the end everyone reconnects and every
+//! record any call accepted must be on every phone.
+//!
+//! A failure prints its seed; rerun it with `JIRAN_SEEDS=<seed> cargo test -p jiran-tests
+//! --test schedules -- --nocapture`. CI runs a few seeds; `scripts/soak` runs hundreds.
+
+mod support;
+
+use std::time::Duration;
+
+use jiran_core::*;
+use jiran_tests::field::{converge, family, need, quick_options, Device};
+use jiran_tests::proxy::{Faults, Proxy};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use support::{create_antenna, invite, Relay};
+
+/// Seeds to run: `JIRAN_SEEDS=1,2,3`, or `JIRAN_SCHEDULES=n` random ones, or three fixed.
+fn seeds() -> Vec<u64> {
+    if let Ok(list) = std::env::var("JIRAN_SEEDS") {
+        return list.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+    }
+    match std::env::var("JIRAN_SCHEDULES").ok().and_then(|n| n.parse().ok()) {
+        Some(n) => (0..n).map(|_| rand::random()).collect(),
+        None => vec![1, 2, 3],
+    }
+}
+
+/// What one phone recorded with calls that returned Ok.
+#[derive(Default)]
+struct Recorded {
+    households: Vec<HouseholdId>,
+    notes: Vec<(HouseholdId, NoteId)>,
+}
+
+struct Phone {
+    device: Option<Device>,
+    proxy: Proxy,
+    name: String,
+    online: bool,
+}
+
+impl Phone {
+    fn device(&self) -> &Device {
+        self.device.as_ref().expect("the phone is running")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_seeded_schedules_converge_without_loss() {
+    for seed in seeds() {
+        println!("schedule JIRAN_SEEDS={seed}");
+        run(seed).await;
+    }
+}
+
+async fn run(seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let data = tempfile::tempdir().unwrap();
+    let (antenna, code) = create_antenna(data.path(), "La Marsa");
+    let mut relay = Relay::start(data.path());
+    let relay_addr = relay.address().parse().unwrap();
+    let lead = Device::join(&relay.url, &code, "Leila").await;
+    lead.synced().await;
+    let token = lead.store.relay_link(antenna).unwrap().unwrap().token;
+    let mut phones = Vec::new();
+    for (i, name) in ["Sami", "Amel"].into_iter().enumerate() {
+        let proxy = Proxy::start(relay_addr, Faults::default(), seed.wrapping_add(i as u64)).await;
+        let code = invite(&relay.url, &token, antenna, "volunteer");
+        let device = Device::join(&proxy.url(), &code, name).await;
+        device.synced().await;
+        phones.push(Phone {
+            device: Some(device),
+            proxy,
+            name: name.to_owned(),
+            online: true,
+        });
+    }
+    let mut recorded = Recorded::default();
+    let mut shared: Vec<HouseholdId> = Vec::new();
+    let steps = rng.random_range(15..30);
+    for step in 0..steps {
+        let who = rng.random_range(0..phones.len());
+        let phone = &mut phones[who];
+        match rng.random_range(0..100) {
+            0..=34 => {
+                let h = phone
+                    .device()
+                    .store
+                    .register_household(
+                        antenna,
+                        family(&format!("{} {step}", phone.name), &format!("+216 5{step:07}")),
+                    )
+                    .unwrap();
+                phone
+                    .device()
+                    .store
+                    .add_need(h, need(NeedCategory::Food, "parcel"))
+                    .unwrap();
+                recorded.households.push(h);
+                shared.push(h);
+            }
+            35..=54 => {
+                // A note on a household this phone holds (its own or one synced to it).
+                let held: Vec<HouseholdId> = shared
+                    .iter()
+                    .copied()
+                    .filter(|h| phone.device().store.household(*h).is_ok())
+                    .collect();
+                if let Some(&h) = held.get(rng.random_range(0..held.len().max(1))) {
+                    let note = phone
+                        .device()
+                        .store
+                        .add_note(h, &format!("visit {step}"))
+                        .unwrap();
+                    recorded.notes.push((h, note));
+                }
+            }
+            55..=69 => {
+                phone.online = !phone.online;
+                phone.device().engine.set_online(phone.online);
+            }
+            70..=79 => {
+                let faults = Faults {
+                    latency: Duration::from_millis(rng.random_range(0..50)),
+                    drop: rng.random_range(0.0..0.03),
+                    duplicate: rng.random_range(0.0..0.03),
+                    stall: rng.random_range(0.0..0.02),
+                    stall_for: Duration::from_secs(5),
+                    cut_after: Some((2_000, 50_000)),
+                };
+                phone.proxy.set_faults(faults);
+            }
+            80..=87 => phone.proxy.partition(rng.random_bool(0.5)),
+            88..=94 => {
+                // The phone's app is killed and restarted: its engine stops mid-whatever.
+                let device = phone.device.take().unwrap();
+                let Device { name, dir, .. } = device;
+                let device = Device::reopen(&name, dir, quick_options());
+                device.engine.set_online(phone.online);
+                phone.device = Some(device);
+            }
+            _ => relay.crash_and_restart(),
+        }
+        tokio::time::sleep(Duration::from_millis(rng.random_range(0..200))).await;
+    }
+    // Evening: every link heals and every phone comes online.
+    for phone in &phones {
+        phone.proxy.set_faults(Faults::default());
+        phone.proxy.partition(false);
+        phone.device().engine.set_online(true);
+        phone.device().engine.sync_now();
+    }
+    let mut everyone: Vec<&Device> = phones.iter().map(Phone::device).collect();
+    everyone.push(&lead);
+    converge(&everyone, Duration::from_secs(90)).await;
+    for device in &everyone {
+        for h in &recorded.households {
+            let detail = device.store.household(*h).unwrap_or_else(|e| {
+                panic!("seed {seed}: {} lacks household {h}: {e}", device.name)
+            });
+            assert_eq!(detail.case.needs.len(), 1, "seed {seed}: a need is missing");
+        }
+        for (h, note) in &recorded.notes {
+            let notes = device.store.household(*h).unwrap().case.notes;
+            assert!(
+                notes.contains_key(note),
+                "seed {seed}: {} lacks a note",
+                device.name
+            );
+        }
+    }
+}
