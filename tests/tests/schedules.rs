@@ -19,9 +19,15 @@ use support::{create_antenna, invite, Relay};
 /// Seeds to run: `JIRAN_SEEDS=1,2,3`, or `JIRAN_SCHEDULES=n` random ones, or three fixed.
 fn seeds() -> Vec<u64> {
     if let Ok(list) = std::env::var("JIRAN_SEEDS") {
-        return list.split(',').filter_map(|s| s.trim().parse().ok()).collect();
+        return list
+            .split(',')
+            .filter_map(|s| s.trim().parse().ok())
+            .collect();
     }
-    match std::env::var("JIRAN_SCHEDULES").ok().and_then(|n| n.parse().ok()) {
+    match std::env::var("JIRAN_SCHEDULES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
         Some(n) => (0..n).map(|_| rand::random()).collect(),
         None => vec![1, 2, 3],
     }
@@ -90,7 +96,10 @@ async fn run(seed: u64) {
                     .store
                     .register_household(
                         antenna,
-                        family(&format!("{} {step}", phone.name), &format!("+216 5{step:07}")),
+                        family(
+                            &format!("{} {step}", phone.name),
+                            &format!("+216 5{step:07}"),
+                        ),
                     )
                     .unwrap();
                 phone

@@ -97,9 +97,14 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
     });
 
     let mut bucket = Bucket::new(app.limits.messages_per_second);
+    // A finished JoinHandle must not be polled again.
+    let mut writer_done = false;
     loop {
         tokio::select! {
-            _ = &mut writer => break,
+            _ = &mut writer => {
+                writer_done = true;
+                break;
+            }
             frame = stream.next() => match frame {
                 Some(Ok(WsMessage::Binary(bytes))) => {
                     match bucket.take() {
@@ -134,7 +139,9 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
         .connections
         .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     drop(tx);
-    let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
+    if !writer_done {
+        let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
+    }
 }
 
 /// Whether to handle a message now, after a pause, or to close the connection.
