@@ -40,6 +40,9 @@ struct Control {
     faults: Mutex<Faults>,
     seed: u64,
     connections: AtomicU64,
+    /// Bytes forwarded from devices to the relay, and back.
+    bytes_up: Arc<AtomicU64>,
+    bytes_down: Arc<AtomicU64>,
     /// Bumped to cut every open connection; `partitioned` refuses new ones.
     cut: watch::Sender<(u64, bool)>,
 }
@@ -72,6 +75,8 @@ impl Proxy {
             faults: Mutex::new(faults),
             seed,
             connections: AtomicU64::new(0),
+            bytes_up: Arc::new(AtomicU64::new(0)),
+            bytes_down: Arc::new(AtomicU64::new(0)),
             cut,
         });
         let task = tokio::spawn(accept(listener, upstream, control.clone()));
@@ -109,6 +114,15 @@ impl Proxy {
         self.control
             .cut
             .send_modify(|(generation, _)| *generation += 1);
+    }
+
+    /// Bytes forwarded so far: (devices → relay, relay → devices), websocket framing and
+    /// HTTP upgrade included.
+    pub fn bytes(&self) -> (u64, u64) {
+        (
+            self.control.bytes_up.load(Ordering::Relaxed),
+            self.control.bytes_down.load(Ordering::Relaxed),
+        )
     }
 
     /// Connections accepted so far.
@@ -162,9 +176,10 @@ async fn connection(
     let (server_read, server_write) = server.into_split();
     let up_rng = StdRng::seed_from_u64(rng.random());
     let down_rng = StdRng::seed_from_u64(rng.random());
+    let (up, down) = (control.bytes_up.clone(), control.bytes_down.clone());
     tokio::select! {
-        _ = pump(client_read, server_write, control.clone(), up_rng, budget.clone()) => {}
-        _ = pump(server_read, client_write, control.clone(), down_rng, budget) => {}
+        _ = pump(client_read, server_write, control.clone(), up_rng, budget.clone(), up) => {}
+        _ = pump(server_read, client_write, control.clone(), down_rng, budget, down) => {}
         _ = cut.changed() => {}
     }
     // Dropping both halves closes both sockets.
@@ -178,6 +193,7 @@ async fn pump(
     control: Arc<Control>,
     mut rng: StdRng,
     budget: Arc<AtomicU64>,
+    forwarded: Arc<AtomicU64>,
 ) {
     // Delivery runs apart from reading so latency delays chunks without limiting throughput.
     let (tx, mut rx) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
@@ -212,6 +228,7 @@ async fn pump(
             budget.fetch_sub(take as u64, Ordering::Relaxed);
             let at = Instant::now() + faults.latency;
             let chunk = buffer[..take].to_vec();
+            forwarded.fetch_add(take as u64, Ordering::Relaxed);
             let copies = if rng.random_bool(faults.duplicate.clamp(0.0, 1.0)) {
                 2
             } else {
