@@ -3,5 +3,6 @@
 mod convergence;
 mod households;
 mod ledger;
+mod session;
 mod store;
 mod support;
