@@ -61,8 +61,6 @@ struct Conn {
     peer: Option<String>,
     tx: mpsc::UnboundedSender<Outgoing>,
     docs: HashSet<DocumentId>,
-    /// Whether the connection follows its antenna's change feed (a Jiran device).
-    follows_feed: bool,
 }
 
 struct Resident {
@@ -75,6 +73,8 @@ struct Resident {
 #[derive(Default)]
 struct State {
     conns: HashMap<ConnId, Conn>,
+    /// Per antenna, the connections following its change feed (Jiran devices).
+    followers: HashMap<AntennaId, HashSet<ConnId>>,
     docs: HashMap<DocumentId, Resident>,
 }
 
@@ -130,7 +130,6 @@ impl Hub {
                 peer: None,
                 tx,
                 docs: HashSet::new(),
-                follows_feed: false,
             },
         );
         id
@@ -139,8 +138,18 @@ impl Hub {
     /// Forgets a connection; documents no other connection uses leave memory.
     pub fn disconnect(&self, conn: ConnId) {
         let mut state = self.lock();
-        let State { conns, docs } = &mut *state;
+        let State {
+            conns,
+            docs,
+            followers,
+        } = &mut *state;
         if let Some(c) = conns.remove(&conn) {
+            if let Some(set) = followers.get_mut(&c.device.antenna) {
+                set.remove(&conn);
+                if set.is_empty() {
+                    followers.remove(&c.device.antenna);
+                }
+            }
             for doc in c.docs {
                 let idle = docs.get_mut(&doc).map(|r| {
                     r.peers.remove(&conn);
@@ -241,7 +250,7 @@ impl Hub {
             ) => self.sync(&mut state, conn, &peer, &document_id, &data, false),
             (Some(peer), Message::Changes { since, .. }) => {
                 let antenna = c.device.antenna;
-                c.follows_feed = true;
+                state.followers.entry(antenna).or_default().insert(conn);
                 self.feed(&state, conn, &peer, antenna, since);
             }
             (Some(_), Message::Leave { .. }) => {
@@ -307,11 +316,16 @@ impl Hub {
     /// Tells the antenna's feed followers that do not sync `doc` yet that it changed (those
     /// that do receive the changes themselves).
     fn announce(&self, state: &State, antenna: AntennaId, doc: DocumentId, seq: u64) {
-        let Some(resident) = state.docs.get(&doc) else {
+        let (Some(resident), Some(followers)) =
+            (state.docs.get(&doc), state.followers.get(&antenna))
+        else {
             return;
         };
-        for (&id, c) in &state.conns {
-            if c.follows_feed && c.device.antenna == antenna && !resident.peers.contains_key(&id) {
+        for &id in followers {
+            let Some(c) = state.conns.get(&id) else {
+                continue;
+            };
+            if !resident.peers.contains_key(&id) {
                 let message = Message::Changed {
                     sender_id: self.peer_id.clone(),
                     target_id: c.peer.clone().unwrap_or_default(),
@@ -368,7 +382,7 @@ impl Hub {
                 Err(reason) => return self.storage_failure(state, conn, doc_id, &reason),
             }
         }
-        let State { conns, docs } = &mut *state;
+        let State { conns, docs, .. } = &mut *state;
         let resident = docs.get_mut(&doc_id).expect("loaded above");
         if resident.antenna != device.antenna {
             // Exactly as for a document that does not exist.
@@ -773,6 +787,82 @@ mod tests {
         tx.put(automerge::ROOT, "k", "v").unwrap();
         tx.commit();
         doc
+    }
+
+    /// Asks for the change feed since `since`; returns (cursor, documents, more).
+    fn feed(
+        hub: &Hub,
+        conn: ConnId,
+        rx: &mut mpsc::UnboundedReceiver<Outgoing>,
+        since: u64,
+    ) -> (u64, Vec<String>, bool) {
+        let ask = Message::Changes {
+            sender_id: "p".into(),
+            target_id: "relay".into(),
+            since,
+        };
+        hub.handle(conn, &ask.encode());
+        match next(rx) {
+            Some(Outgoing::Frame(bytes)) => match Message::decode(&bytes) {
+                Ok(Message::Changed {
+                    cursor,
+                    documents,
+                    more,
+                    ..
+                }) => (cursor, documents, more),
+                other => panic!("expected jiran-changed, got {other:?}"),
+            },
+            other => panic!("expected a frame, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn test_the_change_feed_lists_what_changed_and_announces_new_changes_to_other_antennas_devices_only(
+    ) {
+        let f = fixture();
+        let (reader, mut reader_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let (cursor, documents, more) = feed(&f.hub, reader, &mut reader_rx, 0);
+        assert_eq!(documents, [f.antenna.document().to_string()]);
+        assert!(!more);
+        assert_eq!(feed(&f.hub, reader, &mut reader_rx, cursor).1.len(), 0);
+
+        // A volunteer creates a document: the follower hears of it, with a new cursor.
+        let (writer, mut writer_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let doc_id = DocumentId::random();
+        let mut doc = sample();
+        push(&f.hub, writer, &mut writer_rx, doc_id, &mut doc);
+        let mut announced = Vec::new();
+        while let Some(Outgoing::Frame(bytes)) = next(&mut reader_rx) {
+            if let Ok(Message::Changed {
+                documents,
+                cursor: c,
+                ..
+            }) = Message::decode(&bytes)
+            {
+                assert!(c > cursor);
+                announced.extend(documents);
+            }
+        }
+        assert_eq!(announced, [doc_id.to_string()]);
+        assert_eq!(
+            feed(&f.hub, reader, &mut reader_rx, cursor).1,
+            [doc_id.to_string()]
+        );
+
+        // A device of another antenna neither hears of it nor finds it in its feed.
+        let other = AntennaId::random();
+        f.storage
+            .inner
+            .create_antenna(&other, "Beni Khalled", &founding(other))
+            .unwrap();
+        let (stranger, mut stranger_rx) = join(&f.hub, device(other, Role::Lead));
+        let (_, theirs, _) = feed(&f.hub, stranger, &mut stranger_rx, 0);
+        assert_eq!(theirs, [other.document().to_string()]);
+        let mut tx = doc.transaction();
+        tx.put(automerge::ROOT, "k", "changed").unwrap();
+        tx.commit();
+        push(&f.hub, writer, &mut writer_rx, doc_id, &mut doc);
+        assert!(next(&mut stranger_rx).is_none());
     }
 
     #[test]
