@@ -182,9 +182,12 @@ pub async fn converge(devices: &[&Device], within: Duration) {
                 .await
                 .is_ok();
         }
-        let first = devices[0].fingerprint();
-        if all_synced && devices.iter().all(|d| d.fingerprint() == first) {
-            return;
+        // Fingerprints load every document: only worth it once everyone says up to date.
+        if all_synced {
+            let first = devices[0].fingerprint();
+            if devices.iter().all(|d| d.fingerprint() == first) {
+                return;
+            }
         }
         if tokio::time::Instant::now() >= deadline {
             let report: Vec<String> = devices

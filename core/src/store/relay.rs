@@ -159,6 +159,34 @@ impl Store {
         })
     }
 
+    /// Records that every document of the antenna's change feed up to `cursor` is synced
+    /// (a first sync interrupted later resumes from there).
+    pub fn advance_feed_cursor(&self, antenna: AntennaId, cursor: u64) -> Result<()> {
+        self.batch(|b| {
+            b.sql.execute(
+                "UPDATE relay_links SET feed_cursor = max(feed_cursor, ?2) WHERE antenna_id = ?1",
+                params![antenna.to_string(), cursor as i64],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// The antenna's documents never offered to a relay (no sync state).
+    pub fn unsynced_documents(&self, antenna: AntennaId) -> Result<Vec<DocumentId>> {
+        self.read(|db, _| {
+            let mut stmt = db.prepare_cached(
+                "SELECT id FROM documents WHERE antenna_id = ?1
+                 AND id NOT IN (SELECT doc_id FROM sync_states) ORDER BY kind, id",
+            )?;
+            let rows = stmt.query_map([antenna.to_string()], |r| r.get::<_, String>(0))?;
+            let mut out = Vec::new();
+            for row in rows {
+                out.extend(row?.parse::<DocumentId>().ok());
+            }
+            Ok(out)
+        })
+    }
+
     /// Adds this device's member entry to the antenna document once it is here, with the
     /// role the relay granted. Returns whether it wrote anything. Observers are not added:
     /// the relay does not accept their changes.

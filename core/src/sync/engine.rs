@@ -22,6 +22,9 @@ use crate::ids::AntennaId;
 use crate::store::{RelayLink, Store, StoreEvent};
 use crate::time::Timestamp;
 
+/// How often, at most, "n documents left" is republished while syncing.
+const STATUS_INTERVAL: Duration = Duration::from_millis(250);
+
 /// Close codes of `jiran-relay` a device acts on.
 mod close {
     pub const REVOKED: u16 = 4003;
@@ -362,6 +365,7 @@ async fn exchange(
     let mut last: Option<Progress> = None;
     let mut out = vec![session.start()];
     let mut stall = tokio::time::Instant::now() + shared.options.stall_timeout;
+    let mut published = tokio::time::Instant::now();
     loop {
         for message in out.drain(..) {
             let frame = tungstenite::Message::Binary(message.encode().into());
@@ -369,9 +373,21 @@ async fn exchange(
                 return Ended::Lost { worked };
             }
         }
+        if let Some(cursor) = session.take_checkpoint() {
+            if let Err(error) = store.advance_feed_cursor(antenna, cursor) {
+                return Ended::LocalStorage(error.to_string());
+            }
+        }
         let progress = session.progress();
-        if last != Some(progress) {
+        // "n documents left" is shown at most a few times a second, not once per document.
+        let recent = published.elapsed() < STATUS_INTERVAL
+            && matches!(
+                (last, progress),
+                (Some(Progress::Syncing { .. }), Progress::Syncing { .. })
+            );
+        if last != Some(progress) && !recent {
             last = Some(progress);
+            published = tokio::time::Instant::now();
             match progress {
                 Progress::Joining => shared.publish(antenna, SyncState::Connecting),
                 Progress::Syncing { documents_left } => {
@@ -411,15 +427,42 @@ async fn exchange(
                     Err(error) => return failed(error, worked),
                 }
             }
-            event = events.recv() => match event {
-                Ok(event) => match session.changed(store, &event) {
-                    Ok(replies) => out = replies,
-                    Err(error) => return failed(error, worked),
-                },
-                // Missed events: reconnecting resyncs everything unsent.
-                Err(broadcast::error::RecvError::Lagged(_)) => return Ended::Lost { worked },
-                Err(broadcast::error::RecvError::Closed) => return Ended::Lost { worked },
-            },
+            event = events.recv() => {
+                // Take every event already waiting: merges produce them faster than one
+                // per loop turn.
+                let mut batch = Vec::new();
+                let mut missed = false;
+                let mut next = event;
+                loop {
+                    match next {
+                        Ok(StoreEvent::SyncStatus { .. }) => {}
+                        Ok(event) if !batch.contains(&event) => batch.push(event),
+                        Ok(_) => {}
+                        Err(broadcast::error::RecvError::Lagged(_)) => missed = true,
+                        Err(broadcast::error::RecvError::Closed) => return Ended::Lost { worked },
+                    }
+                    next = match events.try_recv() {
+                        Ok(event) => Ok(event),
+                        Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                            Err(broadcast::error::RecvError::Lagged(n))
+                        }
+                        Err(_) => break,
+                    };
+                }
+                for event in &batch {
+                    match session.changed(store, event) {
+                        Ok(replies) => out.extend(replies),
+                        Err(error) => return failed(error, worked),
+                    }
+                }
+                if missed {
+                    // Some local changes may have gone unnoticed: the outbox knows them all.
+                    match session.resend_unsent(store) {
+                        Ok(replies) => out.extend(replies),
+                        Err(error) => return failed(error, worked),
+                    }
+                }
+            }
             _ = tokio::time::sleep_until(stall), if waiting => {
                 tracing::debug!(%antenna, "the relay stopped answering; reconnecting");
                 return Ended::Lost { worked };

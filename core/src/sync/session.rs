@@ -47,6 +47,11 @@ pub struct Session {
     cursor: u64,
     /// Whether the feed's backlog has been fully listed.
     feed_listed: bool,
+    /// Feed pages not fully synced yet, oldest first: the position each brings the device
+    /// to, and its documents still to sync.
+    pages: VecDeque<(u64, HashSet<DocumentId>)>,
+    /// A feed position everything up to which is synced, not yet handed to the engine.
+    checkpoint: Option<u64>,
     queue: VecDeque<DocumentId>,
     queued: HashSet<DocumentId>,
     in_flight: HashMap<DocumentId, sync::State>,
@@ -67,6 +72,8 @@ impl Session {
             start_cursor: cursor,
             cursor,
             feed_listed: false,
+            pages: VecDeque::new(),
+            checkpoint: None,
             queue: VecDeque::new(),
             queued: HashSet::new(),
             in_flight: HashMap::new(),
@@ -104,6 +111,23 @@ impl Session {
         }
     }
 
+    /// A feed position up to which every listed document is now synced, once per advance:
+    /// the engine saves it, so an interrupted first sync resumes from there.
+    pub fn take_checkpoint(&mut self) -> Option<u64> {
+        self.checkpoint.take()
+    }
+
+    /// Queues every document with unconfirmed local changes again (after the engine missed
+    /// change notifications).
+    pub fn resend_unsent(&mut self, store: &Store) -> Result<Vec<Message>> {
+        for doc in store.unsent_documents(self.antenna)? {
+            self.enqueue(doc);
+        }
+        let mut out = Vec::new();
+        self.pump(store, &mut out)?;
+        Ok(out)
+    }
+
     /// Documents the relay refused (unavailable although this device holds them).
     pub fn refused(&self) -> usize {
         self.refused.len()
@@ -125,8 +149,8 @@ impl Session {
                     self.enqueue(doc);
                 }
                 if self.start_cursor == 0 {
-                    // First sync through this relay: offer everything already here.
-                    for (doc, _) in store.documents(self.antenna)? {
+                    // First sync through this relay: offer what was never offered.
+                    for doc in store.unsynced_documents(self.antenna)? {
                         self.enqueue(doc);
                     }
                 }
@@ -137,9 +161,19 @@ impl Session {
                 more,
                 ..
             } => {
-                for doc in documents.iter().filter_map(|d| d.parse().ok()) {
-                    self.enqueue(doc);
+                let mut page = HashSet::new();
+                for doc in documents
+                    .iter()
+                    .filter_map(|d| d.parse::<DocumentId>().ok())
+                {
+                    // Documents synced in this session get their changes pushed already.
+                    if !self.synced.contains_key(&doc) {
+                        self.enqueue(doc);
+                        page.insert(doc);
+                    }
                 }
+                self.pages.push_back((cursor, page));
+                self.settle();
                 self.cursor = self.cursor.max(cursor);
                 if more {
                     out.push(self.ask_feed(cursor));
@@ -171,6 +205,7 @@ impl Session {
                     if self.in_flight.remove(&doc).is_some() && store.heads(doc)?.is_some() {
                         self.refused.insert(doc);
                     }
+                    self.done(doc);
                 }
             }
             _ => {}
@@ -249,6 +284,7 @@ impl Session {
         let agreed = state.their_heads.as_deref() == Some(&ours[..]);
         if agreed {
             self.synced.insert(doc, state);
+            self.done(doc);
         } else {
             self.in_flight.insert(doc, state);
         }
@@ -304,8 +340,27 @@ impl Session {
                 self.in_flight.insert(doc, state);
             } else {
                 self.synced.insert(doc, state);
+                self.done(doc);
             }
         }
         Ok(())
+    }
+
+    /// `doc` is synced (or unavailable): feed pages it completes move the checkpoint.
+    fn done(&mut self, doc: DocumentId) {
+        for (_, waiting) in self.pages.iter_mut() {
+            waiting.remove(&doc);
+        }
+        self.settle();
+    }
+
+    fn settle(&mut self) {
+        while let Some((cursor, waiting)) = self.pages.front() {
+            if !waiting.is_empty() {
+                break;
+            }
+            self.checkpoint = Some(*cursor);
+            self.pages.pop_front();
+        }
     }
 }
