@@ -147,3 +147,42 @@ async fn test_a_revoked_device_wipes_the_antenna_and_says_so() {
         "no trace of the household's name in the store file"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_a_phone_in_two_antennas_keeps_each_antennas_records_apart() {
+    let data = tempfile::tempdir().unwrap();
+    let (relay, marsa_lead) = antenna_with_lead(data.path()).await;
+    let (_, khalled_code) = create_antenna(data.path(), "Beni Khalled");
+    // Sami volunteers in La Marsa and leads Beni Khalled, from one phone.
+    let sami = volunteer(&relay, &marsa_lead, "Sami").await;
+    let khalled = sami
+        .engine
+        .join(&relay.url, &khalled_code, "Sami's phone", "Sami")
+        .await
+        .unwrap()
+        .antenna;
+    sami.synced().await;
+    sami.engine
+        .until_up_to_date(khalled, CONVERGE)
+        .await
+        .expect("the second antenna syncs too");
+    let in_marsa = sami
+        .store
+        .register_household(sami.antenna, family("Fatma Ben Ali", "+216 98 123 456"))
+        .unwrap();
+    let in_khalled = sami
+        .store
+        .register_household(khalled, family("Hédi Chaouch", "+216 22 555 010"))
+        .unwrap();
+    sami.engine
+        .until_up_to_date(khalled, CONVERGE)
+        .await
+        .expect("Beni Khalled's record reaches the relay");
+    converge(&[&marsa_lead, &sami], CONVERGE).await;
+    assert!(marsa_lead.store.household(in_marsa).is_ok());
+    assert!(
+        marsa_lead.store.household(in_khalled).is_err(),
+        "La Marsa's lead never receives Beni Khalled's household"
+    );
+    assert_eq!(sami.store.relay_links().unwrap().len(), 2);
+}
