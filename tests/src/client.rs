@@ -135,23 +135,13 @@ impl Peer {
 
     /// A sync message for `doc_id` from us to the relay.
     pub fn sync_message(&self, doc_id: &str, data: Vec<u8>, request: bool) -> Message {
-        let (sender_id, target_id, document_id) =
-            (self.id.clone(), self.relay.clone(), doc_id.to_owned());
-        if request {
-            Message::Request {
-                sender_id,
-                target_id,
-                document_id,
-                data,
-            }
-        } else {
-            Message::Sync {
-                sender_id,
-                target_id,
-                document_id,
-                data,
-            }
-        }
+        Message::for_document(
+            self.id.clone(),
+            self.relay.clone(),
+            doc_id.to_owned(),
+            data,
+            !request,
+        )
     }
 
     /// Syncs `doc` with the relay until both agree, it is unavailable, nothing more comes

@@ -173,18 +173,11 @@ impl Store {
 
     /// The antenna's documents never offered to a relay (no sync state).
     pub fn unsynced_documents(&self, antenna: AntennaId) -> Result<Vec<DocumentId>> {
-        self.read(|db, _| {
-            let mut stmt = db.prepare_cached(
-                "SELECT id FROM documents WHERE antenna_id = ?1
-                 AND id NOT IN (SELECT doc_id FROM sync_states) ORDER BY kind, id",
-            )?;
-            let rows = stmt.query_map([antenna.to_string()], |r| r.get::<_, String>(0))?;
-            let mut out = Vec::new();
-            for row in rows {
-                out.extend(row?.parse::<DocumentId>().ok());
-            }
-            Ok(out)
-        })
+        self.document_ids(
+            antenna,
+            "SELECT id FROM documents WHERE antenna_id = ?1
+             AND id NOT IN (SELECT doc_id FROM sync_states) ORDER BY kind, id",
+        )
     }
 
     /// Adds this device's member entry to the antenna document once it is here, with the
@@ -237,12 +230,18 @@ impl Store {
 
     /// The antenna's documents holding changes the relay has not confirmed.
     pub fn unsent_documents(&self, antenna: AntennaId) -> Result<Vec<DocumentId>> {
+        self.document_ids(
+            antenna,
+            "SELECT DISTINCT outbox.doc_id FROM outbox
+             JOIN documents ON documents.id = outbox.doc_id
+             WHERE documents.antenna_id = ?1 ORDER BY documents.kind, outbox.doc_id",
+        )
+    }
+
+    /// The document ids a query over `?1 = antenna` returns, in its order.
+    fn document_ids(&self, antenna: AntennaId, sql: &str) -> Result<Vec<DocumentId>> {
         self.read(|db, _| {
-            let mut stmt = db.prepare_cached(
-                "SELECT DISTINCT outbox.doc_id FROM outbox
-                 JOIN documents ON documents.id = outbox.doc_id
-                 WHERE documents.antenna_id = ?1 ORDER BY documents.kind, outbox.doc_id",
-            )?;
+            let mut stmt = db.prepare_cached(sql)?;
             let rows = stmt.query_map([antenna.to_string()], |r| r.get::<_, String>(0))?;
             let mut out = Vec::new();
             for row in rows {

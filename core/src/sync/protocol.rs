@@ -212,6 +212,32 @@ impl Message {
             .map_err(|_| DecodeError::Malformed(kind))
     }
 
+    /// An automerge sync message about a document: a `request` when the sender does not
+    /// have the document (automerge-repo's convention), a `sync` otherwise.
+    pub fn for_document(
+        sender_id: String,
+        target_id: String,
+        document_id: String,
+        data: Vec<u8>,
+        sender_has_it: bool,
+    ) -> Message {
+        if sender_has_it {
+            Message::Sync {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
+        } else {
+            Message::Request {
+                sender_id,
+                target_id,
+                document_id,
+                data,
+            }
+        }
+    }
+
     /// The sender's peer id.
     pub fn sender_id(&self) -> &str {
         match self {

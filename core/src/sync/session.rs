@@ -301,27 +301,13 @@ impl Session {
         let Some(message) = store.generate_sync_message(doc, state)? else {
             return Ok(false);
         };
-        let (sender_id, target_id, document_id, data) = (
+        out.push(Message::for_document(
             self.peer_id.clone(),
             self.relay.clone().unwrap_or_default(),
             doc.to_string(),
             message.encode(),
-        );
-        out.push(if store.heads(doc)?.is_none() {
-            Message::Request {
-                sender_id,
-                target_id,
-                document_id,
-                data,
-            }
-        } else {
-            Message::Sync {
-                sender_id,
-                target_id,
-                document_id,
-                data,
-            }
-        });
+            store.heads(doc)?.is_some(),
+        ));
         Ok(true)
     }
 
