@@ -1,4 +1,19 @@
 //! UniFFI bindings of `jiran-core` for Kotlin, Swift and Python.
 //!
-//! Not built yet (issue 5): this crate reserves its place in the workspace. It will map the
-//! core's types and errors and hold no business logic.
+//! A thin layer: the core's types declared to UniFFI (`types`), records shaped for foreign
+//! languages (`views`), one object holding the store and its sync engine (`store`), change
+//! callbacks (`observer`) and one error enum (`error`). No business logic lives here: every
+//! rule, check and figure is `jiran-core`'s. `scripts/bindgen` generates the foreign sources.
+
+mod error;
+mod observer;
+mod store;
+mod types;
+mod views;
+
+pub use error::JiranError;
+pub use observer::{StoreChange, StoreObserver, Subscription};
+pub use store::JiranStore;
+pub use views::*;
+
+uniffi::setup_scaffolding!("jiran");

@@ -108,6 +108,10 @@ pub enum Error {
         "this invite code is unknown, used up or expired; ask your antenna lead for a new one"
     )]
     InviteRefused,
+    /// The relay no longer knows this device's token (revoked, or the relay was restored from
+    /// an old backup).
+    #[error("the relay no longer accepts this device; join again with a new invite")]
+    TokenRefused,
     /// The relay could not be reached.
     #[error("could not reach the relay ({0}); check the address and the connection")]
     RelayUnreachable(String),

@@ -64,6 +64,14 @@ impl Case {
         categories
     }
 
+    /// How many grievances are still waiting for an answer (open or in review).
+    pub fn open_grievances(&self) -> u32 {
+        self.grievances
+            .values()
+            .filter(|g| matches!(g.status, GrievanceStatus::Open | GrievanceStatus::InReview))
+            .count() as u32
+    }
+
     /// Notes in the order they were written (time, then id for equal times).
     pub fn notes_in_order(&self) -> Vec<(&NoteId, &Note)> {
         let mut notes: Vec<_> = self.notes.iter().collect();

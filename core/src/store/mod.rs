@@ -11,6 +11,7 @@ mod documents;
 mod events;
 mod households;
 mod ledger;
+mod overview;
 mod projection;
 mod queries;
 mod relay;
@@ -29,6 +30,7 @@ pub use antennas::{NewAntenna, NewProvider};
 pub use events::StoreEvent;
 pub use households::{HouseholdEdit, NewHousehold, NewNeed, NewPerson, NewPlanStep};
 pub use ledger::{NewDelivery, NewDonation};
+pub use overview::AntennaOverview;
 pub use queries::{
     DeliveryRecord, DonationBalance, DuplicateReason, HouseholdDetail, HouseholdFilter,
     HouseholdListItem, HouseholdSort, OverAllocation, PossibleDuplicate, StockLine,
@@ -74,17 +76,21 @@ impl Store {
         let dir = dir.as_ref();
         std::fs::create_dir_all(dir)?;
         let path = dir.join(DATABASE_FILE);
-        let db = schema::open(&path)?;
+        let (db, found) = schema::open(&path)?;
         let actor = device_actor(&db)?;
         let (events, _) = broadcast::channel(EVENT_BUFFER);
-        Ok(Store {
+        let store = Store {
             inner: Mutex::new(Inner {
                 db,
                 docs: Documents::new(actor),
             }),
             events,
             path,
-        })
+        };
+        if (1..schema::REBUILD_BELOW).contains(&found) {
+            store.rebuild_indexes()?;
+        }
+        Ok(store)
     }
 
     /// The path of the SQLite file.

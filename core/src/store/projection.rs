@@ -92,12 +92,13 @@ pub(crate) fn household(
     let phone = doc.profile.phone.as_deref().map(search::phone_digits);
     db.prepare_cached(
         "INSERT INTO households (id, antenna_id, status, priority, size, open_needs, assigned_to,
-                                 registered_at, head_name, sort_name, phone_digits, has_document)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1)
+                                 registered_at, head_name, sort_name, phone_digits, has_document,
+                                 open_grievances)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12)
          ON CONFLICT (id) DO UPDATE SET
              status = ?3, priority = ?4, size = ?5, open_needs = ?6, assigned_to = ?7,
              registered_at = ?8, head_name = ?9, sort_name = ?10, phone_digits = ?11,
-             has_document = 1",
+             has_document = 1, open_grievances = ?12",
     )?
     .execute(params![
         key,
@@ -111,6 +112,7 @@ pub(crate) fn household(
         head,
         head.as_deref().map(search::fold),
         phone,
+        doc.case.open_grievances(),
     ])?;
     db.prepare_cached("DELETE FROM search_terms WHERE household_id = ?1")?
         .execute([&key])?;

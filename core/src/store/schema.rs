@@ -7,7 +7,11 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 
 /// The newest store schema this build reads and writes.
-pub(crate) const VERSION: i64 = 2;
+pub(crate) const VERSION: i64 = 3;
+
+/// Stores older than this have derived tables missing columns that only a rebuild from the
+/// documents fills (migration 3: open grievances).
+pub(crate) const REBUILD_BELOW: i64 = 3;
 
 /// Marks the file as a Jiran store ("JIRN"), so another application's SQLite file is refused.
 const APPLICATION_ID: i64 = 0x4a49_524e;
@@ -16,13 +20,15 @@ const APPLICATION_ID: i64 = 0x4a49_524e;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_sync.sql"),
+    include_str!("migrations/003_overview.sql"),
 ];
 
-/// Opens (or creates) the store database at `path`.
+/// Opens (or creates) the store database at `path`, and says which schema version it found
+/// (0 for a new file).
 ///
 /// A file that is not a SQLite database, belongs to another application, fails SQLite's
 /// integrity check or comes from a newer schema is refused before anything is written to it.
-pub(crate) fn open(path: &Path) -> Result<Connection> {
+pub(crate) fn open(path: &Path) -> Result<(Connection, i64)> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -47,7 +53,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     }
     configure(&conn)?;
     migrate(&conn, version)?;
-    Ok(conn)
+    Ok((conn, version))
 }
 
 fn read_header(conn: &Connection) -> Result<(i64, i64)> {

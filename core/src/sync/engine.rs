@@ -13,12 +13,13 @@ use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest, protocol::CloseFrame};
 
 use super::backoff::Backoff;
-use super::join::{self, sync_url};
+use super::join::{self, sync_url, Invite};
 use super::protocol::Message;
 use super::session::{Progress, Session};
 use super::status::{Problem, SyncState, SyncStatus};
 use crate::error::{Error, Result};
 use crate::ids::AntennaId;
+use crate::model::Role;
 use crate::store::{RelayLink, Store, StoreEvent};
 use crate::time::Timestamp;
 
@@ -157,6 +158,25 @@ impl SyncEngine {
                 .map_err(|e| Error::RelayUnreachable(e.to_string()))??;
         self.spawn(link.antenna);
         Ok(link)
+    }
+
+    /// Makes an invite to the antenna (leads only); see [`join::invite`].
+    ///
+    /// # Errors
+    /// As [`join::invite`].
+    pub async fn invite(
+        &self,
+        antenna: AntennaId,
+        role: Role,
+        uses: u32,
+        expires_in_hours: u32,
+    ) -> Result<Invite> {
+        let store = self.shared.store.clone();
+        tokio::task::spawn_blocking(move || {
+            join::invite(&store, antenna, role, uses, expires_in_hours)
+        })
+        .await
+        .map_err(|e| Error::RelayUnreachable(e.to_string()))?
     }
 
     /// The current status of an antenna's sync (also sent as [`StoreEvent::SyncStatus`]).

@@ -1,10 +1,12 @@
-//! Joining an antenna on a relay with an invite code (`POST /v1/join`).
+//! The relay's HTTP API as a device uses it: joining an antenna with an invite code
+//! (`POST /v1/join`) and, for leads, inviting others (`POST /v1/antennas/{id}/invites`).
 
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::ids::AntennaId;
 use crate::model::{validate, Role};
 use crate::store::{RelayLink, Store};
 
@@ -43,12 +45,7 @@ pub fn join(
             "must start with http:// or https://",
         ));
     }
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(JOIN_TIMEOUT))
-        .build()
-        .new_agent();
-    let mut response = agent
+    let mut response = agent()
         .post(&format!("{base}/v1/join"))
         .send_json(serde_json::json!({
             "invite_code": invite_code.trim(),
@@ -79,6 +76,100 @@ pub fn join(
     };
     store.link_antenna(&link)?;
     Ok(link)
+}
+
+/// An invite a lead made for someone to join their antenna.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invite {
+    /// The code to type or scan (shown as a QR code); give it only to the person invited.
+    pub code: String,
+    /// The role it grants.
+    pub role: Role,
+    /// How many devices may join with it.
+    pub uses: u32,
+    /// How long it stays valid.
+    pub expires_in_hours: u32,
+}
+
+#[derive(Deserialize)]
+struct Invited {
+    invite_code: String,
+}
+
+/// Asks the relay for an invite to `antenna` with `role`, usable `uses` times for
+/// `expires_in_hours` hours, with this device's lead token. Blocking: call it off the UI
+/// thread. Nothing is recorded on the device; the relay keeps only the code's hash.
+///
+/// # Errors
+/// [`Error::NotAMember`] if this device has not joined the antenna through a relay,
+/// [`Error::NotPermitted`] unless it joined as a lead, [`Error::Invalid`] for `uses` outside
+/// 1..=1000 or a validity outside 1..=2160 hours (90 days), [`Error::TokenRefused`] when the
+/// relay no longer knows the device, [`Error::RelayUnreachable`] and [`Error::RelayAnswer`].
+pub fn invite(
+    store: &Store,
+    antenna: AntennaId,
+    role: Role,
+    uses: u32,
+    expires_in_hours: u32,
+) -> Result<Invite> {
+    let link = store
+        .relay_link(antenna)?
+        .ok_or(Error::NotAMember(antenna))?;
+    if link.role != Role::Lead {
+        return Err(Error::NotPermitted {
+            role: link.role,
+            action: "invite people",
+        });
+    }
+    if !(1..=1000).contains(&uses) {
+        return Err(Error::invalid("uses", "must be between 1 and 1000"));
+    }
+    if !(1..=24 * 90).contains(&expires_in_hours) {
+        return Err(Error::invalid(
+            "expires_in_hours",
+            "must be between 1 and 2160 (90 days)",
+        ));
+    }
+    let mut response = agent()
+        .post(&format!("{}/v1/antennas/{antenna}/invites", link.relay_url))
+        .header("Authorization", &format!("Bearer {}", link.token))
+        .send_json(serde_json::json!({
+            "role": role.as_str(),
+            "uses": uses,
+            "expires_in_hours": expires_in_hours,
+        }))
+        .map_err(|e| Error::RelayUnreachable(e.to_string()))?;
+    match response.status().as_u16() {
+        200 => {}
+        401 => return Err(Error::TokenRefused),
+        403 => {
+            return Err(Error::NotPermitted {
+                role: link.role,
+                action: "invite people (the relay refused)",
+            })
+        }
+        status => return Err(Error::RelayAnswer(format!("HTTP {status} to invite"))),
+    }
+    let invited: Invited = response
+        .body_mut()
+        .read_json()
+        .map_err(|_| Error::RelayAnswer("an unreadable answer to invite".into()))?;
+    Ok(Invite {
+        code: invited.invite_code,
+        role,
+        uses,
+        expires_in_hours,
+    })
+}
+
+/// An HTTP client that reports statuses instead of failing on them, and gives up after
+/// [`JOIN_TIMEOUT`].
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(JOIN_TIMEOUT))
+        .build()
+        .new_agent()
 }
 
 /// The websocket URL of a relay's sync endpoint.

@@ -3,7 +3,7 @@
 //! - `protocol`: the wire format, shared with the relay (`jiran-server`).
 //! - `session`: what to send and when, for one connection, without sockets.
 //! - `engine`: the tasks that connect, run sessions and reconnect with `backoff`.
-//! - `join`: joining an antenna with an invite code.
+//! - `join`: joining an antenna with an invite code, and inviting others (leads).
 //! - `status`: what a UI shows.
 
 mod backoff;
@@ -15,6 +15,6 @@ mod status;
 
 pub use backoff::Backoff;
 pub use engine::{SyncEngine, SyncOptions};
-pub use join::join;
+pub use join::{invite, join, Invite};
 pub use session::{Progress, Session};
 pub use status::{Problem, SyncState, SyncStatus};

@@ -3,6 +3,7 @@
 mod convergence;
 mod households;
 mod ledger;
+mod overview;
 mod session;
 mod store;
 mod support;

@@ -1,0 +1,281 @@
+//! `JiranStore`: the phone's store and its sync engine as one object, the way an app holds
+//! them for its whole life. Each method maps to one `jiran-core` call.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiran_core::sync::{SyncEngine, SyncOptions};
+use jiran_core::{
+    AntennaId, DeliveryId, DonationId, GrievanceId, GrievanceStatus, HouseholdFilter, HouseholdId,
+    HouseholdListItem, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NoteId,
+    PossibleDuplicate, Priority, Role, Store,
+};
+
+use crate::error::{JiranError, Result};
+use crate::observer::{StoreObserver, Subscription};
+use crate::views::{AntennaOverview, HouseholdDetail, Invite, NewDelivery, SyncStatus};
+
+/// The store on this phone and the engine that keeps it in sync. Open one per app; share it.
+/// Every recording call returns once the change is on disk; sync happens in the background.
+#[derive(Debug, uniffi::Object)]
+pub struct JiranStore {
+    store: Arc<Store>,
+    engine: Arc<SyncEngine>,
+    runtime: tokio::runtime::Runtime,
+}
+
+#[uniffi::export]
+impl JiranStore {
+    /// Opens (or creates) the store in `directory` (the app's private files) and starts
+    /// syncing every antenna joined before.
+    #[uniffi::constructor]
+    pub fn open(directory: String) -> Result<Arc<Self>> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("jiran-sync")
+            .enable_all()
+            .build()
+            .map_err(|e| JiranError::Internal {
+                message: format!("could not start the sync threads: {e}"),
+            })?;
+        let store = Arc::new(Store::open(&directory)?);
+        let engine = {
+            let _inside = runtime.enter();
+            Arc::new(SyncEngine::start(store.clone(), SyncOptions::default())?)
+        };
+        Ok(Arc::new(JiranStore {
+            store,
+            engine,
+            runtime,
+        }))
+    }
+
+    /// Joins an antenna with an invite code from its lead (typed or scanned), through the
+    /// relay at `relay_url` (`https://...`), and starts syncing it. `device_name` tells the
+    /// lead which phone this is; `display_name` is how colleagues see the volunteer.
+    pub async fn join(
+        &self,
+        relay_url: String,
+        invite_code: String,
+        device_name: String,
+        display_name: String,
+    ) -> Result<AntennaId> {
+        let engine = self.engine.clone();
+        let link = self
+            .runtime
+            .spawn(async move {
+                engine
+                    .join(&relay_url, &invite_code, &device_name, &display_name)
+                    .await
+            })
+            .await
+            .map_err(internal)??;
+        Ok(link.antenna)
+    }
+
+    /// Makes an invite for someone to join `antenna` with `role` (leads only).
+    pub async fn invite(
+        &self,
+        antenna: AntennaId,
+        role: Role,
+        uses: u32,
+        expires_in_hours: u32,
+    ) -> Result<Invite> {
+        let engine = self.engine.clone();
+        let invite = self
+            .runtime
+            .spawn(async move { engine.invite(antenna, role, uses, expires_in_hours).await })
+            .await
+            .map_err(internal)??;
+        Ok(invite.into())
+    }
+
+    /// The antennas this phone belongs to.
+    pub fn antennas(&self) -> Result<Vec<crate::views::Antenna>> {
+        let mut out = Vec::new();
+        for (id, member) in self.store.memberships()? {
+            let document = self.store.antenna(id).ok();
+            out.push(crate::views::Antenna {
+                id,
+                name: document.as_ref().map(|d| d.name.clone()),
+                locality: document.map(|d| d.locality),
+                member,
+                role: self.store.relay_link(id)?.map(|l| l.role),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Registers a household with its consent; `keep_data` must be true.
+    pub fn register_household(
+        &self,
+        antenna: AntennaId,
+        household: NewHousehold,
+    ) -> Result<HouseholdId> {
+        Ok(self.store.register_household(antenna, household)?)
+    }
+
+    /// Sets a household's priority.
+    pub fn set_priority(&self, household: HouseholdId, priority: Priority) -> Result<()> {
+        let edit = jiran_core::HouseholdEdit {
+            priority: Some(priority),
+            ..Default::default()
+        };
+        Ok(self.store.edit_household(household, edit)?)
+    }
+
+    /// Records a need in the household's case.
+    pub fn add_need(&self, household: HouseholdId, need: NewNeed) -> Result<NeedId> {
+        Ok(self.store.add_need(household, need)?)
+    }
+
+    /// Moves a need along (in progress, met, closed).
+    pub fn set_need_status(
+        &self,
+        household: HouseholdId,
+        need: NeedId,
+        status: NeedStatus,
+    ) -> Result<()> {
+        Ok(self.store.set_need_status(household, &need, status)?)
+    }
+
+    /// Adds a note to the household's case.
+    pub fn add_note(&self, household: HouseholdId, text: String) -> Result<NoteId> {
+        Ok(self.store.add_note(household, &text)?)
+    }
+
+    /// Records a grievance on the household's behalf, or anonymously.
+    pub fn raise_grievance(
+        &self,
+        household: HouseholdId,
+        category: String,
+        text: String,
+        anonymous: bool,
+    ) -> Result<GrievanceId> {
+        Ok(self
+            .store
+            .raise_grievance(household, &category, &text, anonymous)?)
+    }
+
+    /// Answers a grievance (leads).
+    pub fn handle_grievance(
+        &self,
+        household: HouseholdId,
+        grievance: GrievanceId,
+        status: GrievanceStatus,
+        resolution: Option<String>,
+    ) -> Result<()> {
+        Ok(self
+            .store
+            .handle_grievance(household, &grievance, status, resolution.as_deref())?)
+    }
+
+    /// Records a donation, pledged or received.
+    pub fn record_donation(&self, antenna: AntennaId, donation: NewDonation) -> Result<DonationId> {
+        Ok(self.store.record_donation(antenna, donation)?)
+    }
+
+    /// Marks a pledged donation as received.
+    pub fn mark_donation_received(&self, antenna: AntennaId, donation: DonationId) -> Result<()> {
+        Ok(self.store.mark_donation_received(antenna, &donation)?)
+    }
+
+    /// Records a delivery and the donations that funded it; refused if a donation has too
+    /// little left.
+    pub fn record_delivery(&self, antenna: AntennaId, delivery: NewDelivery) -> Result<DeliveryId> {
+        Ok(self.store.record_delivery(antenna, delivery.into())?)
+    }
+
+    /// Records that the household confirmed receiving a delivery.
+    pub fn acknowledge_delivery(&self, antenna: AntennaId, delivery: DeliveryId) -> Result<()> {
+        Ok(self.store.acknowledge_delivery(antenna, &delivery)?)
+    }
+
+    /// The household list, filtered and ordered.
+    pub fn households(
+        &self,
+        antenna: AntennaId,
+        filter: HouseholdFilter,
+    ) -> Result<Vec<HouseholdListItem>> {
+        Ok(self.store.households(antenna, &filter)?)
+    }
+
+    /// Households by name or phone, however typed (Arabic or Latin letters, any accents).
+    pub fn search(
+        &self,
+        antenna: AntennaId,
+        typed: String,
+        limit: u32,
+    ) -> Result<Vec<HouseholdListItem>> {
+        Ok(self.store.search(antenna, &typed, limit)?)
+    }
+
+    /// Everything about one household.
+    pub fn household(&self, household: HouseholdId) -> Result<HouseholdDetail> {
+        Ok(self.store.household(household)?.into())
+    }
+
+    /// The antenna at a glance (leads).
+    pub fn overview(&self, antenna: AntennaId) -> Result<AntennaOverview> {
+        Ok(self.store.overview(antenna)?.into())
+    }
+
+    /// Households that may be one family registered twice.
+    pub fn possible_duplicates(&self, antenna: AntennaId) -> Result<Vec<PossibleDuplicate>> {
+        Ok(self.store.possible_duplicates(antenna)?)
+    }
+
+    /// The antenna's sync status now (`None` before the engine first reported).
+    pub fn sync_status(&self, antenna: AntennaId) -> Option<SyncStatus> {
+        self.engine
+            .status(antenna)
+            .map(|status| SyncStatus::new(antenna, status))
+    }
+
+    /// Waits until the antenna is up to date with nothing left to send, for at most
+    /// `timeout`; returns the last status either way (`None` if none was reported).
+    pub async fn wait_until_up_to_date(
+        &self,
+        antenna: AntennaId,
+        timeout: Duration,
+    ) -> Option<SyncStatus> {
+        let engine = self.engine.clone();
+        let status = self
+            .runtime
+            .spawn(async move {
+                match engine.until_up_to_date(antenna, timeout).await {
+                    Ok(status) => Some(status),
+                    Err(last) => last,
+                }
+            })
+            .await
+            .ok()
+            .flatten();
+        status.map(|s| SyncStatus::new(antenna, s))
+    }
+
+    /// Follows the device's network: `false` closes connections and stops trying.
+    pub fn set_online(&self, online: bool) {
+        self.engine.set_online(online);
+    }
+
+    /// Retries now (the volunteer pulled to refresh).
+    pub fn sync_now(&self) {
+        self.engine.sync_now();
+    }
+
+    /// Calls `observer` for every change and sync status until the subscription ends.
+    pub fn observe(&self, observer: Arc<dyn StoreObserver>) -> Arc<Subscription> {
+        Arc::new(Subscription::start(
+            &self.runtime,
+            self.store.subscribe(),
+            observer,
+        ))
+    }
+}
+
+fn internal(error: tokio::task::JoinError) -> JiranError {
+    JiranError::Internal {
+        message: format!("a background task failed ({error}); please report this"),
+    }
+}

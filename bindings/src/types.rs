@@ -1,0 +1,316 @@
+//! The core's own types, declared to UniFFI as they are (`remote`): identifiers and times
+//! become strings and milliseconds, vocabularies become enums, input records keep their
+//! fields. Nothing is converted by hand, so the foreign API follows the core's.
+
+use jiran_core::{
+    AntennaId, Coordinates, DeliveryId, DonationBalance, DonationId, DonationStatus,
+    DuplicateReason, FactorId, FactorKind, Gift, GrievanceId, GrievanceStatus, HouseholdFilter,
+    HouseholdId, HouseholdListItem, HouseholdSort, HouseholdState, LedgerId, MemberId,
+    NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NewPerson, NewPlanStep,
+    NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority, ProviderId, ReferralId,
+    ReferralStatus, Relationship, Role, Sector, StepId, StepStatus, Timestamp, Urgency,
+    VulnerabilityFlags,
+};
+
+use crate::error::JiranError;
+
+/// Identifiers of documents (antenna, household, ledger): checked when they cross in.
+macro_rules! document_ids {
+    ($($id:ident),+) => {$(
+        uniffi::custom_type!($id, String, {
+            remote,
+            lower: |id| id.to_string(),
+            try_lift: |text| text.parse::<$id>().map_err(|_| {
+                JiranError::InvalidInput {
+                    message: format!("{} is not a valid {}", text, stringify!($id)),
+                }
+                .into()
+            }),
+        });
+    )+};
+}
+
+/// Identifiers of records inside documents (need, note, member, ...): any string.
+macro_rules! record_ids {
+    ($($id:ident),+) => {$(
+        uniffi::custom_type!($id, String, {
+            remote,
+            lower: |id| id.as_str().to_owned(),
+            try_lift: |text| Ok($id::from(text)),
+        });
+    )+};
+}
+
+document_ids!(AntennaId, HouseholdId, LedgerId);
+record_ids!(
+    MemberId,
+    PersonId,
+    NeedId,
+    FactorId,
+    StepId,
+    ReferralId,
+    GrievanceId,
+    NoteId,
+    ProviderId,
+    DonationId,
+    DeliveryId
+);
+
+// Milliseconds since the Unix epoch, UTC.
+uniffi::custom_type!(Timestamp, i64, {
+    remote,
+    lower: |at| at.millis(),
+    try_lift: |millis| Ok(Timestamp(millis)),
+});
+
+#[uniffi::remote(Enum)]
+pub enum Role {
+    Lead,
+    Volunteer,
+    Observer,
+}
+
+#[uniffi::remote(Enum)]
+pub enum NeedCategory {
+    Food,
+    Rent,
+    Medical,
+    Utilities,
+    Education,
+    DigitalEquipment,
+    Other,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Urgency {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[uniffi::remote(Enum)]
+pub enum NeedStatus {
+    Open,
+    InProgress,
+    Met,
+    Closed,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Sector {
+    Public,
+    Private,
+    NonProfit,
+    Religious,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Relationship {
+    Head,
+    Spouse,
+    Child,
+    Parent,
+    Sibling,
+    Grandchild,
+    Other,
+}
+
+#[uniffi::remote(Enum)]
+pub enum StepStatus {
+    Todo,
+    Doing,
+    Done,
+    Dropped,
+}
+
+#[uniffi::remote(Enum)]
+pub enum ReferralStatus {
+    Proposed,
+    Accepted,
+    Done,
+    Declined,
+}
+
+#[uniffi::remote(Enum)]
+pub enum GrievanceStatus {
+    Open,
+    InReview,
+    Resolved,
+    Dismissed,
+}
+
+#[uniffi::remote(Enum)]
+pub enum DonationStatus {
+    Pledged,
+    Received,
+}
+
+#[uniffi::remote(Enum)]
+pub enum FactorKind {
+    NoPapers,
+    NoPhone,
+    NoBankAccount,
+    Mobility,
+    Literacy,
+    Stigma,
+    Other,
+}
+
+#[uniffi::remote(Enum)]
+pub enum HouseholdState {
+    Active,
+    Graduated,
+    MovedAway,
+    Merged,
+}
+
+#[uniffi::remote(Enum)]
+pub enum HouseholdSort {
+    Priority,
+    Newest,
+    Name,
+}
+
+#[uniffi::remote(Enum)]
+pub enum Gift {
+    Money {
+        amount_minor: u64,
+        currency: String,
+    },
+    Goods {
+        item: String,
+        quantity: u64,
+        unit: String,
+    },
+    Service {
+        kind: String,
+        hours: u64,
+    },
+}
+
+#[uniffi::remote(Enum)]
+pub enum DuplicateReason {
+    SamePhone,
+    SameName,
+}
+
+#[uniffi::remote(Record)]
+pub struct VulnerabilityFlags {
+    pub elderly: bool,
+    pub disability: bool,
+    pub chronic_illness: bool,
+    pub child_under_five: bool,
+    pub pregnant: bool,
+    pub lost_informal_income: bool,
+}
+
+#[uniffi::remote(Record)]
+pub struct Coordinates {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+#[uniffi::remote(Record)]
+pub struct NewPerson {
+    pub name: String,
+    pub birth_year: Option<u16>,
+    pub relationship: Relationship,
+    pub flags: VulnerabilityFlags,
+}
+
+#[uniffi::remote(Record)]
+pub struct NewHousehold {
+    pub members: Vec<NewPerson>,
+    pub phone: Option<String>,
+    pub address: String,
+    pub coordinates: Option<Coordinates>,
+    pub keep_data: bool,
+    pub share_with_municipality: bool,
+    pub contact_by_phone: bool,
+    pub priority: Priority,
+    pub shock: Option<String>,
+}
+
+#[uniffi::remote(Record)]
+pub struct NewNeed {
+    pub category: NeedCategory,
+    pub description: String,
+    pub urgency: Urgency,
+}
+
+#[uniffi::remote(Record)]
+pub struct NewPlanStep {
+    pub description: String,
+    pub owner: Option<MemberId>,
+    pub due: Option<String>,
+}
+
+#[uniffi::remote(Record)]
+pub struct NewDonation {
+    pub gift: Gift,
+    pub donor: Option<String>,
+    pub custodian: Option<MemberId>,
+    pub status: DonationStatus,
+    pub restricted_to: Option<NeedCategory>,
+    pub recorded_at: Option<Timestamp>,
+}
+
+#[uniffi::remote(Record)]
+pub struct HouseholdFilter {
+    pub state: Option<HouseholdState>,
+    pub min_priority: Option<Priority>,
+    pub need: Option<NeedCategory>,
+    pub assigned_to: Option<MemberId>,
+    pub sort: HouseholdSort,
+    pub limit: Option<u32>,
+}
+
+#[uniffi::remote(Record)]
+pub struct HouseholdListItem {
+    pub id: HouseholdId,
+    pub head_name: Option<String>,
+    pub state: HouseholdState,
+    pub priority: Priority,
+    pub size: u32,
+    pub open_needs: Vec<NeedCategory>,
+    pub assigned_to: Option<MemberId>,
+    pub registered_at: Timestamp,
+}
+
+#[uniffi::remote(Record)]
+pub struct DonationBalance {
+    pub id: DonationId,
+    pub kind: String,
+    pub unit: String,
+    pub item: Option<String>,
+    pub status: DonationStatus,
+    pub restricted_to: Option<NeedCategory>,
+    pub amount: u64,
+    pub delivered: u64,
+    pub remaining: u64,
+    pub households_reached: u32,
+}
+
+#[uniffi::remote(Record)]
+pub struct OverAllocation {
+    pub donation: DonationId,
+    pub unit: String,
+    pub amount: u64,
+    pub allocated: u64,
+    pub deliveries: Vec<DeliveryId>,
+}
+
+#[uniffi::remote(Record)]
+pub struct PossibleDuplicate {
+    pub households: Vec<HouseholdId>,
+    pub reason: DuplicateReason,
+}
