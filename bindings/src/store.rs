@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use jiran_core::sync::{SyncEngine, SyncOptions};
 use jiran_core::{
-    AntennaId, DeliveryId, DonationId, GrievanceId, GrievanceStatus, HouseholdFilter, HouseholdId,
-    HouseholdListItem, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NoteId,
-    PossibleDuplicate, Priority, Role, Store,
+    AntennaId, DeliveryId, DonationBalance, DonationId, GrievanceId, GrievanceStatus,
+    HouseholdFilter, HouseholdId, HouseholdListItem, NeedId, NeedStatus, NewDonation, NewHousehold,
+    NewNeed, NoteId, PossibleDuplicate, Priority, Role, Store,
 };
 
 use crate::error::{JiranError, Result};
@@ -213,6 +213,11 @@ impl JiranStore {
     /// Everything about one household.
     pub fn household(&self, household: HouseholdId) -> Result<HouseholdDetail> {
         Ok(self.store.household(household)?.into())
+    }
+
+    /// Per donation: received, delivered, remaining, households reached (a count).
+    pub fn donation_balances(&self, antenna: AntennaId) -> Result<Vec<DonationBalance>> {
+        Ok(self.store.donation_balances(antenna)?)
     }
 
     /// The antenna at a glance (leads).

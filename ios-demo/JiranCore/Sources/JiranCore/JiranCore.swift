@@ -676,6 +676,11 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func antennas() throws  -> [Antenna]
     
     /**
+     * Per donation: received, delivered, remaining, households reached (a count).
+     */
+    func donationBalances(antenna: AntennaId) throws  -> [DonationBalance]
+    
+    /**
      * Answers a grievance (leads).
      */
     func handleGrievance(household: HouseholdId, grievance: GrievanceId, status: GrievanceStatus, resolution: String?) throws 
@@ -899,6 +904,19 @@ open func antennas()throws  -> [Antenna]  {
         uniffiCallStatus in
     uniffi_jiran_bindings_fn_method_jiranstore_antennas(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Per donation: received, delivered, remaining, households reached (a count).
+     */
+open func donationBalances(antenna: AntennaId)throws  -> [DonationBalance]  {
+    return try  FfiConverterSequenceTypeDonationBalance.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_donation_balances(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),uniffiCallStatus
     )
 })
 }
@@ -7130,6 +7148,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_antennas() != 33233) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_donation_balances() != 924) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_handle_grievance() != 42736) {

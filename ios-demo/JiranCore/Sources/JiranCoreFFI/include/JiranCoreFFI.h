@@ -342,6 +342,11 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_add_note(uint64_t ptr, Rus
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_antennas(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DONATION_BALANCES
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DONATION_BALANCES
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_donation_balances(uint64_t ptr, RustBuffer antenna, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_HANDLE_GRIEVANCE
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_HANDLE_GRIEVANCE
 void uniffi_jiran_bindings_fn_method_jiranstore_handle_grievance(uint64_t ptr, RustBuffer household, RustBuffer grievance, RustBuffer status, RustBuffer resolution, RustCallStatus *_Nonnull out_status
@@ -741,6 +746,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_add_note(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ANTENNAS
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ANTENNAS
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_antennas(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DONATION_BALANCES
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DONATION_BALANCES
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_donation_balances(void
     
 );
 #endif
