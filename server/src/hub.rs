@@ -256,7 +256,10 @@ impl Hub {
             (Some(_), Message::Leave { .. }) => {
                 let _ = c.tx.send(Outgoing::Close(close::NORMAL, "goodbye".into()));
             }
-            // Presence, remote heads and the like are not stored or forwarded.
+            (Some(peer), message @ Message::Ephemeral { .. }) => {
+                self.ephemeral(&state, conn, &peer, message)
+            }
+            // Remote-heads subscriptions are not used by Jiran: accepted and ignored.
             (Some(_), _) => {}
         }
     }
@@ -335,6 +338,47 @@ impl Hub {
                 };
                 self.send(state, id, &message);
             }
+        }
+    }
+
+    /// Passes an ephemeral message (presence, "typing…") from one peer of a document to its
+    /// other peers, as automerge-repo servers do. Never stored; never sent outside the
+    /// antenna (a sender that does not sync the document is ignored, exactly as if the
+    /// document did not exist); sent under the connection's own peer id, whatever the
+    /// message claimed.
+    fn ephemeral(&self, state: &State, conn: ConnId, peer: &str, message: Message) {
+        let Message::Ephemeral {
+            document_id,
+            session_id,
+            count,
+            data,
+            ..
+        } = message
+        else {
+            return;
+        };
+        let Ok(doc_id) = document_id.parse::<DocumentId>() else {
+            return;
+        };
+        let Some(resident) = state.docs.get(&doc_id) else {
+            return;
+        };
+        if !resident.peers.contains_key(&conn) {
+            return;
+        }
+        for &other in resident.peers.keys().filter(|&&other| other != conn) {
+            let Some(target_id) = state.conns.get(&other).and_then(|c| c.peer.clone()) else {
+                continue;
+            };
+            let message = Message::Ephemeral {
+                sender_id: peer.to_owned(),
+                target_id,
+                document_id: document_id.clone(),
+                session_id: session_id.clone(),
+                count,
+                data: data.clone(),
+            };
+            self.send(state, other, &message);
         }
     }
 
@@ -893,6 +937,72 @@ mod tests {
             stored.get_heads(),
             doc.get_heads(),
             "the changes are on disk"
+        );
+    }
+
+    /// The ephemeral messages a connection received, as (sender, document, data).
+    fn ephemerals(rx: &mut mpsc::UnboundedReceiver<Outgoing>) -> Vec<(String, String, Vec<u8>)> {
+        std::iter::from_fn(|| next(rx))
+            .filter_map(|out| match out {
+                Outgoing::Frame(bytes) => match Message::decode(&bytes) {
+                    Ok(Message::Ephemeral {
+                        sender_id,
+                        document_id,
+                        data,
+                        ..
+                    }) => Some((sender_id, document_id, data)),
+                    _ => None,
+                },
+                Outgoing::Close(..) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn test_presence_reaches_the_documents_other_peers_only_and_never_leaves_the_antenna() {
+        let f = fixture();
+        let (leila, mut leila_rx) = join(&f.hub, device(f.antenna, Role::Lead));
+        let (sami, mut sami_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let (amel, mut amel_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let doc_id = DocumentId::random();
+        push(&f.hub, leila, &mut leila_rx, doc_id, &mut sample());
+        push(&f.hub, sami, &mut sami_rx, doc_id, &mut Automerge::new());
+        let stored_before = f.storage.load_document(&doc_id).unwrap();
+        let presence = |claimed_sender: &str, document: DocumentId| Message::Ephemeral {
+            sender_id: claimed_sender.into(),
+            target_id: "relay".into(),
+            document_id: document.to_string(),
+            session_id: "s1".into(),
+            count: 1,
+            data: b"typing".to_vec(),
+        };
+
+        // From Sami (claiming to be someone else): Leila hears it under Sami's peer id; Amel,
+        // who does not sync the document, and Sami himself hear nothing.
+        f.hub.handle(sami, &presence("impostor", doc_id).encode());
+        assert_eq!(
+            ephemerals(&mut leila_rx),
+            [("p".to_owned(), doc_id.to_string(), b"typing".to_vec())]
+        );
+        assert!(ephemerals(&mut sami_rx).is_empty());
+        assert!(ephemerals(&mut amel_rx).is_empty());
+
+        // A device of another antenna that names the document reaches no one, and learns
+        // nothing: no reply at all.
+        let other = AntennaId::random();
+        f.storage
+            .inner
+            .create_antenna(&other, "Beni Khalled", &founding(other))
+            .unwrap();
+        let (stranger, mut stranger_rx) = join(&f.hub, device(other, Role::Lead));
+        f.hub.handle(stranger, &presence("p", doc_id).encode());
+        assert!(ephemerals(&mut leila_rx).is_empty());
+        assert!(ephemerals(&mut sami_rx).is_empty());
+        assert!(next(&mut stranger_rx).is_none());
+        assert_eq!(
+            f.storage.load_document(&doc_id).unwrap(),
+            stored_before,
+            "presence is never stored"
         );
     }
 

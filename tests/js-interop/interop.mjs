@@ -1,5 +1,6 @@
-// Two stock automerge-repo clients of one antenna share a document through jiran-relay; a
-// third, with another antenna's token, cannot find it.
+// Two stock automerge-repo clients of one antenna share a document through jiran-relay and
+// see each other's ephemeral messages (presence), each once; a third, with another antenna's
+// token, cannot find it.
 //
 // Usage: node interop.mjs WS_URL TOKEN_A1 TOKEN_A2 TOKEN_B
 import { Repo } from "@automerge/automerge-repo";
@@ -55,6 +56,18 @@ for (let i = 0; i < 20 && !seen; i++) {
 if (!seen) fail("the first client never saw the second client's edit");
 console.log("ok: an edit travelled back through the relay");
 
+// Presence: an ephemeral message from the second client reaches the first, once, under the
+// second client's peer id.
+const heard = [];
+created.on("ephemeral-message", (e) => heard.push(e));
+found.broadcast({ typing: "Sami", at: "household card" });
+for (let i = 0; i < 20 && heard.length === 0; i++) await sleep(250);
+if (heard.length !== 1 || heard[0].message?.typing !== "Sami") {
+  fail(`the first client heard ${JSON.stringify(heard.map((e) => e.message))}`);
+}
+if (heard[0].senderId !== a2.peerId) fail(`presence came from ${heard[0].senderId}, not ${a2.peerId}`);
+console.log("ok: presence travelled between the antenna's clients");
+
 const b = repo(tokenB);
 let stranger;
 try {
@@ -63,6 +76,9 @@ try {
   console.log(`ok: another antenna cannot find it (${String(e.message ?? e).slice(0, 60)})`);
 }
 if (stranger) fail(`another antenna found the document: ${JSON.stringify(stranger.doc())}`);
+found.broadcast({ typing: "Sami", at: "second card" });
+await sleep(500);
+if (heard.length !== 2) fail(`the first client heard ${heard.length - 1} more presence messages, not 1`);
 
-console.log("interop: 3 passed, 0 failed");
+console.log("interop: 4 passed, 0 failed");
 process.exit(0);

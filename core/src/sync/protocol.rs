@@ -94,7 +94,8 @@ pub enum Message {
         /// The document.
         document_id: String,
     },
-    /// Presence and other messages that are not stored.
+    /// Presence and other messages that are not stored (cursor positions, "typing"), passed
+    /// between the peers of a document.
     #[serde(rename = "ephemeral", rename_all = "camelCase")]
     Ephemeral {
         /// Sender's peer id.
@@ -105,6 +106,15 @@ pub enum Message {
         /// The document.
         #[serde(default)]
         document_id: String,
+        /// The sender's session (new each time its repo starts).
+        #[serde(default)]
+        session_id: String,
+        /// Numbers the session's ephemeral messages, so peers can drop repeats.
+        #[serde(default)]
+        count: u64,
+        /// What the application broadcast, passed on untouched and never stored.
+        #[serde(default, with = "serde_bytes")]
+        data: Vec<u8>,
     },
     /// Subscriptions to remote heads (not used by Jiran; accepted and ignored).
     #[serde(rename = "remote-subscription-change", rename_all = "camelCase")]

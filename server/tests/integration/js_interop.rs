@@ -32,5 +32,5 @@ fn test_the_stock_js_client_syncs_through_the_relay_within_one_antenna_only() {
         output.status.success(),
         "stdout:\n{stdout}\nstderr:\n{stderr}"
     );
-    assert!(stdout.contains("interop: 3 passed, 0 failed"), "{stdout}");
+    assert!(stdout.contains("interop: 4 passed, 0 failed"), "{stdout}");
 }

@@ -20,6 +20,7 @@ import org.jiran.android.state.InviteLink
 import org.jiran.android.state.JoinError
 import org.jiran.android.state.JoinViewModel
 import org.jiran.android.state.RegisterHouseholdViewModel
+import org.jiran.android.state.SyncStatusViewModel
 import org.jiran.core.DonationStatus
 import org.jiran.core.Gift
 import org.jiran.core.NeedCategory
@@ -82,6 +83,7 @@ class ViewModelsTest {
 
             // The list on the lead's phone follows: Fatma arrives, then her food need.
             val list = HouseholdListViewModel(lead, antenna, scope)
+            val sync = SyncStatusViewModel(lead, antenna, scope)
             list.onNeed(NeedCategory.FOOD)
             sami.addNeed(fatma, NewNeed(NeedCategory.FOOD, "", Urgency.HIGH))
             val listed = withTimeout(30_000) { list.ui.first { s -> s.households.any { it.id == fatma && it.headName != null } } }
@@ -91,16 +93,17 @@ class ViewModelsTest {
             list.onNeed(null)
             list.onQuery("فاطمة")
             assertEquals(listOf(fatma), list.ui.value.households.map { it.id })
-            withTimeout(30_000) { list.ui.first { it.sync.tone == BannerTone.DONE } }
+            withTimeout(30_000) { sync.ui.first { it.tone == BannerTone.DONE } }
 
             // Offline is calm, not an error, and still counts what waits to be sent.
             lead.setOnline(false)
             lead.addNote(fatma, "called back, no answer")
-            val offline = withTimeout(30_000) { list.ui.first { it.sync.tone == BannerTone.CALM && it.sync.pendingChanges > 0u } }
-            assertTrue(offline.sync.message.isNotBlank())
+            val offline = withTimeout(30_000) { sync.ui.first { it.tone == BannerTone.CALM && it.pendingChanges > 0u } }
+            assertTrue(offline.message.isNotBlank())
             lead.setOnline(true)
-            withTimeout(30_000) { list.ui.first { it.sync.tone == BannerTone.DONE && it.sync.pendingChanges == 0uL } }
+            withTimeout(30_000) { sync.ui.first { it.tone == BannerTone.DONE && it.pendingChanges == 0uL } }
             list.close()
+            sync.close()
             lead.close()
             sami.close()
         }

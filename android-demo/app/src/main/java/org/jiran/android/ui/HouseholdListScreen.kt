@@ -42,7 +42,6 @@ fun HouseholdListScreen(store: JiranStore, antenna: AntennaId, onOpen: (Househol
     val list = viewModel(key = "list-$antenna") { Held { scope -> HouseholdListViewModel(store, antenna, scope) } }.model
     val ui by list.ui.collectAsStateWithLifecycle()
     Scaffold(
-        topBar = { SyncBar(ui.sync) },
         floatingActionButton = {
             ExtendedFloatingActionButton(onClick = onRegister, icon = { Icon(Icons.Filled.Add, null) },
                 text = { Text(stringResource(R.string.register_button)) })

@@ -18,13 +18,12 @@ import org.jiran.core.NeedCategory
 import org.jiran.core.Priority
 import org.jiran.core.StoreChange
 
-/** The household list: search text, filters, the lines shown, and the sync line. */
+/** The household list: search text, filters and the lines shown. */
 data class HouseholdListState(
     val query: String = "",
     val minPriority: Priority? = null,
     val need: NeedCategory? = null,
     val households: List<HouseholdListItem> = emptyList(),
-    val sync: SyncBanner = SyncBanner.STARTING,
     val error: String? = null,
 )
 
@@ -43,17 +42,10 @@ class HouseholdListViewModel(
     private val following: Job
 
     init {
-        store.syncStatus(antenna)?.let { s -> state.update { it.copy(sync = SyncBanner.of(s)) } }
         reload()
         following = scope.launch {
             store.signals().collect { signal ->
-                when (signal) {
-                    is StoreSignal.Sync ->
-                        if (signal.status.antenna == antenna) {
-                            state.update { it.copy(sync = SyncBanner.of(signal.status)) }
-                        }
-                    is StoreSignal.Changed -> if (concerns(signal.change)) reload()
-                }
+                if (signal is StoreSignal.Changed && concerns(signal.change)) reload()
             }
         }
     }
@@ -72,9 +64,6 @@ class HouseholdListViewModel(
         state.update { it.copy(need = need) }
         reload()
     }
-
-    /** Pull to refresh: sync now. The list follows by itself. */
-    fun refresh() = store.syncNow()
 
     /** Stops following the store (the screen left). */
     fun close() = following.cancel()
