@@ -963,7 +963,7 @@ mod tests {
         let f = fixture();
         let (leila, mut leila_rx) = join(&f.hub, device(f.antenna, Role::Lead));
         let (sami, mut sami_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
-        let (amel, mut amel_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let (_amel, mut amel_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
         let doc_id = DocumentId::random();
         push(&f.hub, leila, &mut leila_rx, doc_id, &mut sample());
         push(&f.hub, sami, &mut sami_rx, doc_id, &mut Automerge::new());
