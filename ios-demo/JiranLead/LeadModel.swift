@@ -56,12 +56,14 @@ final class LeadModel: ObservableObject {
         }
     }
 
-    /// Everything on screen, again (after a change on disk).
-    func reload() {
+    /// Everything on screen, again (after a change on disk). The antenna's name is read only
+    /// when its document changed: reading it hydrates the whole antenna document.
+    func reload(antennaChanged: Bool = true) {
         guard let store, let antenna else { return }
         do {
-            let me = try store.antennas().first { $0.id == antenna }
-            antennaName = me?.name ?? ""
+            if antennaChanged || antennaName.isEmpty {
+                antennaName = try store.antennas().first { $0.id == antenna }?.name ?? ""
+            }
             overview = try store.overview(antenna: antenna)
             households = try store.households(antenna: antenna, filter: HouseholdFilter(
                 state: .active, minPriority: nil, need: nil, assignedTo: nil, sort: .priority, limit: 200))
@@ -90,7 +92,12 @@ private final class ObserverBridge: StoreObserver, @unchecked Sendable {
     init(model: LeadModel) { self.model = model }
 
     func onChange(change: StoreChange) {
-        Task { @MainActor [weak model] in model?.reload() }
+        let antennaChanged: Bool
+        switch change {
+        case .antenna, .many: antennaChanged = true
+        case .household, .ledger: antennaChanged = false
+        }
+        Task { @MainActor [weak model] in model?.reload(antennaChanged: antennaChanged) }
     }
 
     func onSyncStatus(status: SyncStatus) {

@@ -726,6 +726,10 @@ mod tests {
     }
 
     fn fixture() -> Fixture {
+        fixture_with(Limits::default())
+    }
+
+    fn fixture_with(limits: Limits) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let inner = SqliteStorage::open(dir.path()).unwrap();
         let antenna = AntennaId::random();
@@ -739,7 +743,7 @@ mod tests {
         let hub = Hub::new(
             storage.clone(),
             Arc::new(Metrics::default()),
-            Limits::default(),
+            limits,
             "relay".into(),
         );
         Fixture {
@@ -748,6 +752,16 @@ mod tests {
             antenna,
             _dir: dir,
         }
+    }
+
+    /// A second antenna on the same relay.
+    fn other_antenna(f: &Fixture) -> AntennaId {
+        let other = AntennaId::random();
+        f.storage
+            .inner
+            .create_antenna(&other, "Beni Khalled", &founding(other))
+            .unwrap();
+        other
     }
 
     fn device(antenna: AntennaId, role: Role) -> Device {
@@ -894,11 +908,7 @@ mod tests {
         );
 
         // A device of another antenna neither hears of it nor finds it in its feed.
-        let other = AntennaId::random();
-        f.storage
-            .inner
-            .create_antenna(&other, "Beni Khalled", &founding(other))
-            .unwrap();
+        let other = other_antenna(&f);
         let (stranger, mut stranger_rx) = join(&f.hub, device(other, Role::Lead));
         let (_, theirs, _) = feed(&f.hub, stranger, &mut stranger_rx, 0);
         assert_eq!(theirs, [other.document().to_string()]);
@@ -989,11 +999,7 @@ mod tests {
 
         // A device of another antenna that names the document reaches no one, and learns
         // nothing: no reply at all.
-        let other = AntennaId::random();
-        f.storage
-            .inner
-            .create_antenna(&other, "Beni Khalled", &founding(other))
-            .unwrap();
+        let other = other_antenna(&f);
         let (stranger, mut stranger_rx) = join(&f.hub, device(other, Role::Lead));
         f.hub.handle(stranger, &presence("p", doc_id).encode());
         assert!(ephemerals(&mut leila_rx).is_empty());
@@ -1027,28 +1033,13 @@ mod tests {
 
     #[test]
     fn test_an_antenna_at_its_document_limit_gets_no_new_documents() {
-        let dir = tempfile::tempdir().unwrap();
-        let inner = SqliteStorage::open(dir.path()).unwrap();
-        let antenna = AntennaId::random();
-        inner
-            .create_antenna(&antenna, "La Marsa", &founding(antenna))
-            .unwrap();
-        let storage = Arc::new(Flaky {
-            inner,
-            broken: AtomicBool::new(false),
-        });
-        let limits = Limits {
+        let f = fixture_with(Limits {
             max_documents_per_antenna: 1,
             ..Limits::default()
-        };
-        let hub = Hub::new(
-            storage.clone(),
-            Arc::new(Metrics::default()),
-            limits,
-            "relay".into(),
-        );
-        let (conn, mut rx) = join(&hub, device(antenna, Role::Lead));
-        push(&hub, conn, &mut rx, DocumentId::random(), &mut sample());
+        });
+        let (hub, storage, antenna) = (&f.hub, &f.storage, f.antenna);
+        let (conn, mut rx) = join(hub, device(antenna, Role::Lead));
+        push(hub, conn, &mut rx, DocumentId::random(), &mut sample());
         let second = DocumentId::random();
         let mut state = sync::State::new();
         let first = sample().generate_sync_message(&mut state).unwrap();
