@@ -97,6 +97,10 @@ pub struct Limits {
     pub max_documents_per_antenna: u64,
     /// Days a new invite stays valid unless the lead says otherwise.
     pub invite_days: u32,
+    /// Most disk the database may take, in MiB; none if unset. Past it the relay refuses
+    /// new changes (their senders are closed with 4500 and keep them) and goes on serving
+    /// what it has: a quota the operator chooses, before the disk itself is full.
+    pub max_storage_mb: Option<u64>,
 }
 
 impl Default for Limits {
@@ -108,6 +112,7 @@ impl Default for Limits {
             messages_per_second: 5_000,
             max_documents_per_antenna: 100_000,
             invite_days: 7,
+            max_storage_mb: None,
         }
     }
 }

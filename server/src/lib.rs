@@ -130,9 +130,20 @@ pub async fn serve(
         None => Limits::default(),
     };
     let storage = Arc::new(SqliteStorage::open(&args.data)?);
+    if let Some(mb) = limits.max_storage_mb {
+        storage.limit_size(mb * 1024 * 1024)?;
+        if storage.size_bytes()? >= mb * 1024 * 1024 {
+            tracing::warn!(
+                max_storage_mb = mb,
+                "the database is already at its size limit: new changes will be refused"
+            );
+        }
+    }
     let storage_id = storage.storage_id()?;
     let state = AppState::new(storage, limits, storage_id);
     let hub = state.hub.clone();
+    let state_hub = state.hub.clone();
+    let flusher = tokio::spawn(hub.clone().flush_continuously());
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
     let signal = async move {
         shutdown.await;
@@ -147,6 +158,9 @@ pub async fn serve(
         .with_graceful_shutdown(signal)
         .await?;
     let _ = closed_rx.await;
+    flusher.abort();
+    // Changes that arrived after the last flush are stored before the process ends.
+    state_hub.flush();
     Ok(())
 }
 

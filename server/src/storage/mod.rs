@@ -59,9 +59,10 @@ pub trait Storage: Send + Sync + 'static {
     fn create_document(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<()>;
     /// The stored chunks of a document (a snapshot then changes), to load in order.
     fn load_document(&self, doc: &DocumentId) -> Result<Vec<Vec<u8>>>;
-    /// Appends changes to a document; durable when `Ok`. Moves the document to the end of
-    /// its antenna's change feed.
-    fn append_changes(&self, doc: &DocumentId, changes: &[Vec<u8>]) -> Result<Appended>;
+    /// Appends changes to documents, all or none, in one durable commit (the relay's group
+    /// commit); durable when `Ok`. Moves each document to the end of its antenna's change
+    /// feed. Answers one [`Appended`] per entry of `batch`, in order.
+    fn append_changes(&self, batch: &[(DocumentId, Vec<Vec<u8>>)]) -> Result<Vec<Appended>>;
     /// The antenna's change feed: documents created or changed after sequence number
     /// `since`, oldest first, at most `limit`, each with its sequence number. A device that
     /// synced every document listed up to `n` may ask again from `n` and miss nothing.

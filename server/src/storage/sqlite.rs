@@ -138,6 +138,19 @@ impl SqliteStorage {
         &self.path
     }
 
+    /// Caps the database at about `max_bytes` (the operator's `max_storage_mb`): past it,
+    /// writes fail with "database or disk is full", exactly as on a full disk, and reads go
+    /// on. A database already larger keeps its size and takes no more.
+    pub fn limit_size(&self, max_bytes: u64) -> Result<()> {
+        let db = self.db();
+        let page_size: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+        let pages = (max_bytes / page_size.max(1) as u64).max(1);
+        let _: i64 = db.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+            r.get(0)
+        })?;
+        Ok(())
+    }
+
     fn db(&self) -> MutexGuard<'_, Connection> {
         self.db.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -216,36 +229,40 @@ impl Storage for SqliteStorage {
         Ok(chunks)
     }
 
-    fn append_changes(&self, doc: &DocumentId, changes: &[Vec<u8>]) -> Result<Appended> {
+    fn append_changes(&self, batch: &[(DocumentId, Vec<Vec<u8>>)]) -> Result<Vec<Appended>> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let key = doc.to_string();
-        let mut added = 0i64;
-        {
-            let mut stmt =
-                tx.prepare_cached("INSERT INTO changes (doc_id, bytes) VALUES (?1, ?2)")?;
-            for change in changes {
-                stmt.execute(params![key, change])?;
-                added += change.len() as i64;
+        let mut appended = Vec::with_capacity(batch.len());
+        for (doc, changes) in batch {
+            let key = doc.to_string();
+            let mut added = 0i64;
+            {
+                let mut stmt =
+                    tx.prepare_cached("INSERT INTO changes (doc_id, bytes) VALUES (?1, ?2)")?;
+                for change in changes {
+                    stmt.execute(params![key, change])?;
+                    added += change.len() as i64;
+                }
             }
+            tx.execute(
+                &format!(
+                    "UPDATE documents SET incremental_bytes = incremental_bytes + ?2,
+                     changed_seq = {NEXT_SEQ} WHERE id = ?1"
+                ),
+                params![key, added],
+            )?;
+            let (total, seq): (i64, i64) = tx.query_row(
+                "SELECT incremental_bytes, changed_seq FROM documents WHERE id = ?1",
+                [&key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            appended.push(Appended {
+                since_snapshot: total.max(0) as u64,
+                seq: seq.max(0) as u64,
+            });
         }
-        tx.execute(
-            &format!(
-                "UPDATE documents SET incremental_bytes = incremental_bytes + ?2,
-                 changed_seq = {NEXT_SEQ} WHERE id = ?1"
-            ),
-            params![key, added],
-        )?;
-        let (total, seq): (i64, i64) = tx.query_row(
-            "SELECT incremental_bytes, changed_seq FROM documents WHERE id = ?1",
-            [&key],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
         tx.commit()?;
-        Ok(Appended {
-            since_snapshot: total.max(0) as u64,
-            seq: seq.max(0) as u64,
-        })
+        Ok(appended)
     }
 
     fn changed_documents(

@@ -6,4 +6,5 @@ mod durability;
 mod inputs;
 mod js_interop;
 mod operations;
+mod storage;
 mod support;

@@ -22,12 +22,21 @@ impl Relay {
     }
 
     pub fn start_with(data: &Path, extra: &[&str]) -> Relay {
+        Relay::spawn(data, extra, Stdio::null())
+    }
+
+    /// A relay whose log (stderr) goes to the file `log`.
+    pub fn start_logging(data: &Path, extra: &[&str], log: &Path) -> Relay {
+        Relay::spawn(data, extra, std::fs::File::create(log).unwrap().into())
+    }
+
+    fn spawn(data: &Path, extra: &[&str], stderr: Stdio) -> Relay {
         let mut child = Command::new(BIN)
             .args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(data)
             .args(extra)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut line = String::new();
