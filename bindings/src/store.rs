@@ -225,9 +225,14 @@ impl JiranStore {
         Ok(self.store.overview(antenna)?.into())
     }
 
-    /// Households that may be one family registered twice.
+    /// Pairs of households that may be one family registered twice, most likely first.
     pub fn possible_duplicates(&self, antenna: AntennaId) -> Result<Vec<PossibleDuplicate>> {
         Ok(self.store.possible_duplicates(antenna)?)
+    }
+
+    /// Merges household `merged` into `keep` (leads): nothing of `merged` is lost.
+    pub fn merge_households(&self, keep: HouseholdId, merged: HouseholdId) -> Result<()> {
+        Ok(self.store.merge_households(keep, merged)?)
     }
 
     /// The antenna's sync status now (`None` before the engine first reported).

@@ -200,7 +200,9 @@ pub enum Gift {
 #[uniffi::remote(Enum)]
 pub enum DuplicateReason {
     SamePhone,
-    SameName,
+    SimilarName,
+    SameLandmark,
+    SameSize,
 }
 
 #[uniffi::remote(Record)]
@@ -311,6 +313,8 @@ pub struct OverAllocation {
 
 #[uniffi::remote(Record)]
 pub struct PossibleDuplicate {
-    pub households: Vec<HouseholdId>,
-    pub reason: DuplicateReason,
+    pub keep: HouseholdId,
+    pub other: HouseholdId,
+    pub score: u8,
+    pub reasons: Vec<DuplicateReason>,
 }

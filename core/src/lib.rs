@@ -38,6 +38,7 @@
 //! See ARCHITECTURE.md for the documents, their merge semantics and the store's guarantees.
 
 pub mod document;
+pub mod duplicates;
 pub mod error;
 pub mod ids;
 pub mod model;
@@ -46,6 +47,7 @@ pub mod store;
 pub mod sync;
 pub mod time;
 
+pub use duplicates::{DuplicateReason, PossibleDuplicate};
 pub use error::{Error, Result};
 pub use ids::{
     AntennaId, DeliveryId, DocumentId, DonationId, FactorId, GrievanceId, HouseholdId, LedgerId,

@@ -42,7 +42,11 @@ fn is_tatweel(c: char) -> bool {
 pub fn phonetic_key(word: &str) -> String {
     let folded = fold(word);
     let mut classes: Vec<char> = Vec::with_capacity(folded.len());
-    let chars: Vec<char> = folded.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut chars: Vec<char> = folded.chars().filter(|c| !c.is_whitespace()).collect();
+    // The Arabic article is not written in Latin transliterations (الطرابلسي, Trabelsi).
+    if chars.len() > 3 && chars.starts_with(&['ا', 'ل']) {
+        chars.drain(..2);
+    }
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -209,6 +213,8 @@ mod tests {
         same_key("Chaouch", "شاوش");
         same_key("Abdelkader", "عبدالقادر");
         same_key("Hédi", "Hedi");
+        same_key("Trabelsi", "الطرابلسي");
+        same_key("Jebali", "الجبالي");
     }
 
     #[test]

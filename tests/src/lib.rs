@@ -5,5 +5,6 @@
 //! load generator (`jiran-load`) speak to a relay with.
 
 pub mod client;
+pub mod families;
 pub mod field;
 pub mod proxy;

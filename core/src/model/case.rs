@@ -72,6 +72,22 @@ impl Case {
             .count() as u32
     }
 
+    /// Adds the entries of `other` this case lacks (same id: this case's entry stays), as a
+    /// household absorbs one merged into it.
+    pub fn absorb(&mut self, other: Case) {
+        fn add<K: Ord, V>(into: &mut BTreeMap<K, V>, from: BTreeMap<K, V>) {
+            for (k, v) in from {
+                into.entry(k).or_insert(v);
+            }
+        }
+        add(&mut self.needs, other.needs);
+        add(&mut self.limiting_factors, other.limiting_factors);
+        add(&mut self.plan, other.plan);
+        add(&mut self.referrals, other.referrals);
+        add(&mut self.grievances, other.grievances);
+        add(&mut self.notes, other.notes);
+    }
+
     /// Notes in the order they were written (time, then id for equal times).
     pub fn notes_in_order(&self) -> Vec<(&NoteId, &Note)> {
         let mut notes: Vec<_> = self.notes.iter().collect();

@@ -8,6 +8,7 @@
 mod access;
 mod antennas;
 mod documents;
+mod duplicates;
 mod events;
 mod households;
 mod ledger;
@@ -32,8 +33,8 @@ pub use households::{HouseholdEdit, NewHousehold, NewNeed, NewPerson, NewPlanSte
 pub use ledger::{NewDelivery, NewDonation};
 pub use overview::AntennaOverview;
 pub use queries::{
-    DeliveryRecord, DonationBalance, DuplicateReason, HouseholdDetail, HouseholdFilter,
-    HouseholdListItem, HouseholdSort, OverAllocation, PossibleDuplicate, StockLine,
+    DeliveryRecord, DonationBalance, HouseholdDetail, HouseholdFilter, HouseholdListItem,
+    HouseholdSort, OverAllocation, StockLine,
 };
 pub use relay::RelayLink;
 pub use replication::ImportOutcome;

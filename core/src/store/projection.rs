@@ -3,17 +3,19 @@
 //! Each function replaces the rows of one document (or one record) with what the document
 //! says now, so it is correct after a local action and after any merge alike.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{params, Connection};
 
 use crate::ids::MemberId;
 use crate::ids::{AntennaId, DeliveryId, DonationId, HouseholdId, LedgerId};
 use crate::model::{
-    AntennaDocument, Delivery, Donation, Gift, HouseholdDocument, HouseholdState, HouseholdSummary,
-    NeedCategory, Priority,
+    AntennaDocument, Delivery, Donation, Gift, HouseholdDocument, HouseholdState, HouseholdStatus,
+    HouseholdSummary, NeedCategory, Priority,
 };
-use crate::search;
 use crate::time::Timestamp;
 use crate::Result;
+use crate::{duplicates, search};
 
 /// The antenna-index summary of a household: what every member may see without its document.
 pub(crate) fn summary(doc: &HouseholdDocument) -> HouseholdSummary {
@@ -93,12 +95,12 @@ pub(crate) fn household(
     db.prepare_cached(
         "INSERT INTO households (id, antenna_id, status, priority, size, open_needs, assigned_to,
                                  registered_at, head_name, sort_name, phone_digits, has_document,
-                                 open_grievances)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12)
+                                 open_grievances, address, merged_into)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?13, ?14)
          ON CONFLICT (id) DO UPDATE SET
              status = ?3, priority = ?4, size = ?5, open_needs = ?6, assigned_to = ?7,
              registered_at = ?8, head_name = ?9, sort_name = ?10, phone_digits = ?11,
-             has_document = 1, open_grievances = ?12",
+             has_document = 1, open_grievances = ?12, address = ?13, merged_into = ?14",
     )?
     .execute(params![
         key,
@@ -113,7 +115,13 @@ pub(crate) fn household(
         head.as_deref().map(search::fold),
         phone,
         doc.case.open_grievances(),
+        doc.profile.address.text,
+        match &doc.profile.status {
+            HouseholdStatus::MergedInto(into) => Some(into.to_string()),
+            _ => None,
+        },
     ])?;
+    merges(db, doc.antenna)?;
     db.prepare_cached("DELETE FROM search_terms WHERE household_id = ?1")?
         .execute([&key])?;
     let mut insert = db.prepare_cached(
@@ -125,6 +133,45 @@ pub(crate) fn household(
         }
     }
     Ok(summary)
+}
+
+/// Settles which household each merged household of the antenna now lives in
+/// ([`duplicates::resolve_merges`]): `merged_root` for the merged, and a crossed merge's
+/// survivor listed as active again.
+pub(crate) fn merges(db: &Connection, antenna: AntennaId) -> Result<()> {
+    let mut marks = BTreeMap::new();
+    let mut stmt = db.prepare_cached(
+        "SELECT id, merged_into, registered_at FROM households
+         WHERE antenna_id = ?1 AND (merged_into IS NOT NULL OR id IN
+             (SELECT merged_into FROM households WHERE antenna_id = ?1))",
+    )?;
+    let rows = stmt.query_map([antenna.to_string()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, into, at) = row?;
+        let (Ok(id), into) = (id.parse::<HouseholdId>(), into.map(|i| i.parse())) else {
+            continue;
+        };
+        marks.insert(id, (into.and_then(|i| i.ok()), at));
+    }
+    let resolved = duplicates::resolve_merges(&marks);
+    let mut update = db.prepare_cached(
+        "UPDATE households SET merged_root = ?2,
+             status = CASE WHEN ?2 IS NULL THEN 'active' ELSE 'merged' END
+         WHERE id = ?1 AND merged_into IS NOT NULL",
+    )?;
+    for (id, (into, _)) in &marks {
+        if into.is_some() {
+            let root = resolved.get(id).map(|r| r.to_string());
+            update.execute(params![id.to_string(), root])?;
+        }
+    }
+    Ok(())
 }
 
 /// Fills in a household known only from the antenna's index (its document is not here yet).

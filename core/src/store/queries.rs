@@ -21,7 +21,8 @@ use crate::time::Timestamp;
 /// priority.
 #[derive(Clone, Debug, Default)]
 pub struct HouseholdFilter {
-    /// Only households in this state.
+    /// Only households in this state. `None` lists every state but merged: a merged
+    /// household lives on in the one it was merged into.
     pub state: Option<HouseholdState>,
     /// Only households of at least this priority.
     pub min_priority: Option<Priority>,
@@ -182,9 +183,12 @@ impl Store {
         self.read(|db, _| {
             let mut sql = format!("SELECT {LIST_COLUMNS} FROM households h WHERE antenna_id = ?");
             let mut values: Vec<Value> = vec![Value::Text(antenna.to_string())];
-            if let Some(state) = filter.state {
-                sql.push_str(" AND status = ?");
-                values.push(Value::Text(state.as_str().to_owned()));
+            match filter.state {
+                Some(state) => {
+                    sql.push_str(" AND status = ?");
+                    values.push(Value::Text(state.as_str().to_owned()));
+                }
+                None => sql.push_str(" AND status != 'merged'"),
             }
             if let Some(min) = filter.min_priority {
                 sql.push_str(" AND priority >= ?");
@@ -290,14 +294,28 @@ impl Store {
         })
     }
 
-    /// Everything about one household, with the deliveries it received.
+    /// Everything about one household, with the deliveries it received. A household that
+    /// others were merged into shows their case entries too.
     pub fn household(&self, household: HouseholdId) -> Result<HouseholdDetail> {
         self.read(|db, docs| {
             let loaded = docs
                 .get(db, household.document())?
                 .filter(|l| l.header.kind == DocumentKind::Household)
                 .ok_or(Error::UnknownHousehold(household))?;
-            let doc: HouseholdDocument = autosurgeon::hydrate(&loaded.doc)?;
+            let mut doc: HouseholdDocument = autosurgeon::hydrate(&loaded.doc)?;
+            // What households merged into this one hold and it lacks (entries an offline
+            // device added after the merge, or the other side of crossed merges).
+            let mut merged =
+                db.prepare_cached("SELECT id FROM households WHERE merged_root = ?1")?;
+            let ids: Vec<String> = merged
+                .query_map([household.to_string()], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in ids.iter().filter_map(|id| id.parse::<HouseholdId>().ok()) {
+                if let Some(other) = docs.get(db, id.document())? {
+                    let other: HouseholdDocument = autosurgeon::hydrate(&other.doc)?;
+                    doc.case.absorb(other.case);
+                }
+            }
             let deliveries = deliveries_of(db, docs, household)?;
             Ok(HouseholdDetail {
                 id: household,
@@ -427,7 +445,12 @@ fn deliveries_of(
     household: HouseholdId,
 ) -> Result<Vec<DeliveryRecord>> {
     let mut stmt = db.prepare_cached(
-        "SELECT id, ledger_id FROM deliveries WHERE household_id = ?1 ORDER BY delivered_at, id",
+        // A household's deliveries include those recorded for households merged into it,
+        // before or after the merge (an offline device may record one later).
+        "SELECT id, ledger_id FROM deliveries
+         WHERE household_id = ?1
+            OR household_id IN (SELECT id FROM households WHERE merged_root = ?1)
+         ORDER BY delivered_at, id",
     )?;
     let rows: Vec<(String, String)> = stmt
         .query_map([household.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -450,57 +473,4 @@ fn deliveries_of(
         }
     }
     Ok(out)
-}
-
-/// Why two or more households may be one family registered twice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DuplicateReason {
-    /// The same phone number.
-    SamePhone,
-    /// The same head-of-household name (however typed: case, accents).
-    SameName,
-}
-
-/// Households a lead should look at together: perhaps one family registered twice (two
-/// volunteers offline, or two antennas' lists merged).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PossibleDuplicate {
-    /// The households, oldest first.
-    pub households: Vec<HouseholdId>,
-    /// What they share.
-    pub reason: DuplicateReason,
-}
-
-impl Store {
-    /// Active households of the antenna that share a phone number or a head's name, for a
-    /// lead to review (and merge). Households already marked merged are left out.
-    pub fn possible_duplicates(&self, antenna: AntennaId) -> Result<Vec<PossibleDuplicate>> {
-        self.read(|db, _| {
-            let mut out: Vec<PossibleDuplicate> = Vec::new();
-            for (column, reason) in [
-                ("phone_digits", DuplicateReason::SamePhone),
-                ("sort_name", DuplicateReason::SameName),
-            ] {
-                let mut stmt = db.prepare_cached(&format!(
-                    "SELECT group_concat(id, ' ') FROM (
-                         SELECT id, {column} AS k FROM households
-                         WHERE antenna_id = ?1 AND has_document = 1 AND status != 'merged'
-                           AND {column} IS NOT NULL AND {column} != ''
-                         ORDER BY registered_at, id)
-                     GROUP BY k HAVING count(*) > 1"
-                ))?;
-                let groups = stmt.query_map([antenna.to_string()], |r| r.get::<_, String>(0))?;
-                for group in groups {
-                    let households: Vec<HouseholdId> = group?
-                        .split(' ')
-                        .filter_map(|id| id.parse().ok().map(HouseholdId))
-                        .collect();
-                    if !out.iter().any(|d| d.households == households) {
-                        out.push(PossibleDuplicate { households, reason });
-                    }
-                }
-            }
-            Ok(out)
-        })
-    }
 }

@@ -1,6 +1,7 @@
 //! Integration tests of jiran-core: real SQLite files in temporary directories.
 
 mod convergence;
+mod duplicates;
 mod households;
 mod ledger;
 mod overview;

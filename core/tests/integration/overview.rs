@@ -107,12 +107,14 @@ fn test_an_older_store_is_rebuilt_so_its_overview_counts_grievances() {
         .unwrap();
     let path = lead.store.path().to_owned();
     let lead = {
-        // What a version-2 store looks like: no grievance counts.
+        // What a version-2 store looks like: no grievance counts, no addresses or merges.
         let Device { dir, store } = lead;
         drop(store);
         let db = rusqlite::Connection::open(&path).unwrap();
-        db.execute("ALTER TABLE households DROP COLUMN open_grievances", [])
-            .unwrap();
+        for column in ["open_grievances", "address", "merged_into", "merged_root"] {
+            db.execute(&format!("ALTER TABLE households DROP COLUMN {column}"), [])
+                .unwrap();
+        }
         db.pragma_update(None, "user_version", 2).unwrap();
         drop(db);
         Device {

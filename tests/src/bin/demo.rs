@@ -127,8 +127,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for d in leila.store.possible_duplicates(antenna)? {
         say(&format!(
-            "  ! {} households share a phone number: perhaps one family registered twice; a lead should review them.",
-            d.households.len()
+            "  ! two households may be one family registered twice (score {}, {:?}); a lead should review them.",
+            d.score, d.reasons
         ));
     }
     for o in leila.store.over_allocations(antenna)? {

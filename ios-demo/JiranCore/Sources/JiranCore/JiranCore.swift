@@ -471,6 +471,22 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt8: FfiConverterPrimitive {
+    typealias FfiType = UInt8
+    typealias SwiftType = UInt8
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt8 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: UInt8, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
     typealias FfiType = UInt16
     typealias SwiftType = UInt16
@@ -713,6 +729,11 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func markDonationReceived(antenna: AntennaId, donation: DonationId) throws 
     
     /**
+     * Merges household `merged` into `keep` (leads): nothing of `merged` is lost.
+     */
+    func mergeHouseholds(keep: HouseholdId, merged: HouseholdId) throws 
+    
+    /**
      * Calls `observer` for every change and sync status until the subscription ends.
      */
     func observe(observer: StoreObserver)  -> Subscription
@@ -723,7 +744,7 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func overview(antenna: AntennaId) throws  -> AntennaOverview
     
     /**
-     * Households that may be one family registered twice.
+     * Pairs of households that may be one family registered twice, most likely first.
      */
     func possibleDuplicates(antenna: AntennaId) throws  -> [PossibleDuplicate]
     
@@ -1017,6 +1038,19 @@ open func markDonationReceived(antenna: AntennaId, donation: DonationId)throws  
 }
     
     /**
+     * Merges household `merged` into `keep` (leads): nothing of `merged` is lost.
+     */
+open func mergeHouseholds(keep: HouseholdId, merged: HouseholdId)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_merge_households(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeHouseholdId_lower(keep),
+        FfiConverterTypeHouseholdId_lower(merged),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Calls `observer` for every change and sync status until the subscription ends.
      */
 open func observe(observer: StoreObserver) -> Subscription  {
@@ -1043,7 +1077,7 @@ open func overview(antenna: AntennaId)throws  -> AntennaOverview  {
 }
     
     /**
-     * Households that may be one family registered twice.
+     * Pairs of households that may be one family registered twice, most likely first.
      */
 open func possibleDuplicates(antenna: AntennaId)throws  -> [PossibleDuplicate]  {
     return try  FfiConverterSequenceTypePossibleDuplicate.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
@@ -3490,14 +3524,18 @@ public func FfiConverterTypePlanStep_lower(_ value: PlanStep) -> RustBuffer {
 
 
 public struct PossibleDuplicate: Equatable, Hashable {
-    public var households: [HouseholdId]
-    public var reason: DuplicateReason
+    public var keep: HouseholdId
+    public var other: HouseholdId
+    public var score: UInt8
+    public var reasons: [DuplicateReason]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(households: [HouseholdId], reason: DuplicateReason) {
-        self.households = households
-        self.reason = reason
+    public init(keep: HouseholdId, other: HouseholdId, score: UInt8, reasons: [DuplicateReason]) {
+        self.keep = keep
+        self.other = other
+        self.score = score
+        self.reasons = reasons
     }
 
     
@@ -3516,14 +3554,18 @@ public struct FfiConverterTypePossibleDuplicate: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PossibleDuplicate {
         return
             try PossibleDuplicate(
-                households: FfiConverterSequenceTypeHouseholdId.read(from: &buf), 
-                reason: FfiConverterTypeDuplicateReason.read(from: &buf)
+                keep: FfiConverterTypeHouseholdId.read(from: &buf), 
+                other: FfiConverterTypeHouseholdId.read(from: &buf), 
+                score: FfiConverterUInt8.read(from: &buf), 
+                reasons: FfiConverterSequenceTypeDuplicateReason.read(from: &buf)
         )
     }
 
     public static func write(_ value: PossibleDuplicate, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypeHouseholdId.write(value.households, into: &buf)
-        FfiConverterTypeDuplicateReason.write(value.reason, into: &buf)
+        FfiConverterTypeHouseholdId.write(value.keep, into: &buf)
+        FfiConverterTypeHouseholdId.write(value.other, into: &buf)
+        FfiConverterUInt8.write(value.score, into: &buf)
+        FfiConverterSequenceTypeDuplicateReason.write(value.reasons, into: &buf)
     }
 }
 
@@ -3891,7 +3933,9 @@ public func FfiConverterTypeDonationStatus_lower(_ value: DonationStatus) -> Rus
 public enum DuplicateReason: Equatable, Hashable {
     
     case samePhone
-    case sameName
+    case similarName
+    case sameLandmark
+    case sameSize
 
 
 
@@ -3915,7 +3959,11 @@ public struct FfiConverterTypeDuplicateReason: FfiConverterRustBuffer {
         
         case 1: return .samePhone
         
-        case 2: return .sameName
+        case 2: return .similarName
+        
+        case 3: return .sameLandmark
+        
+        case 4: return .sameSize
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -3929,8 +3977,16 @@ public struct FfiConverterTypeDuplicateReason: FfiConverterRustBuffer {
             writeInt(&buf, Int32(1))
         
         
-        case .sameName:
+        case .similarName:
             writeInt(&buf, Int32(2))
+        
+        
+        case .sameLandmark:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .sameSize:
+            writeInt(&buf, Int32(4))
         
         }
     }
@@ -6394,6 +6450,31 @@ fileprivate struct FfiConverterSequenceTypeReferral: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDuplicateReason: FfiConverterRustBuffer {
+    typealias SwiftType = [DuplicateReason]
+
+    public static func write(_ value: [DuplicateReason], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDuplicateReason.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DuplicateReason] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DuplicateReason]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDuplicateReason.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeNeedCategory: FfiConverterRustBuffer {
     typealias SwiftType = [NeedCategory]
 
@@ -6436,31 +6517,6 @@ fileprivate struct FfiConverterSequenceTypeDeliveryId: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeDeliveryId.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterSequenceTypeHouseholdId: FfiConverterRustBuffer {
-    typealias SwiftType = [HouseholdId]
-
-    public static func write(_ value: [HouseholdId], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeHouseholdId.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HouseholdId] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [HouseholdId]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeHouseholdId.read(from: &buf))
         }
         return seq
     }
@@ -7171,13 +7227,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_mark_donation_received() != 3903) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_merge_households() != 56330) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_observe() != 22446) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_overview() != 25131) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_jiran_bindings_checksum_method_jiranstore_possible_duplicates() != 4870) {
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_possible_duplicates() != 1975) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_raise_grievance() != 22122) {

@@ -377,6 +377,11 @@ uint64_t uniffi_jiran_bindings_fn_method_jiranstore_join(uint64_t ptr, RustBuffe
 void uniffi_jiran_bindings_fn_method_jiranstore_mark_donation_received(uint64_t ptr, RustBuffer antenna, RustBuffer donation, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_MERGE_HOUSEHOLDS
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_MERGE_HOUSEHOLDS
+void uniffi_jiran_bindings_fn_method_jiranstore_merge_households(uint64_t ptr, RustBuffer keep, RustBuffer merged, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_OBSERVE
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_OBSERVE
 uint64_t uniffi_jiran_bindings_fn_method_jiranstore_observe(uint64_t ptr, uint64_t observer, RustCallStatus *_Nonnull out_status
@@ -788,6 +793,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_join(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_MARK_DONATION_RECEIVED
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_MARK_DONATION_RECEIVED
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_mark_donation_received(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_MERGE_HOUSEHOLDS
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_MERGE_HOUSEHOLDS
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_merge_households(void
     
 );
 #endif
