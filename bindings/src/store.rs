@@ -7,13 +7,16 @@ use std::time::Duration;
 use jiran_core::sync::{SyncEngine, SyncOptions};
 use jiran_core::{
     AntennaId, DeliveryId, DonationBalance, DonationId, GrievanceId, GrievanceStatus,
-    HouseholdFilter, HouseholdId, HouseholdListItem, NeedId, NeedStatus, NewDonation, NewHousehold,
-    NewNeed, NoteId, PossibleDuplicate, Priority, Role, Store,
+    GrievanceToAnswer, HouseholdFilter, HouseholdId, HouseholdListItem, NeedCategory, NeedId,
+    NeedStatus, NewDonation, NewHousehold, NewNeed, NoteId, PossibleDuplicate, Priority,
+    ReferralToFollowUp, Role, Store, Timestamp,
 };
 
 use crate::error::{JiranError, Result};
 use crate::observer::{StoreObserver, Subscription};
-use crate::views::{AntennaOverview, HouseholdDetail, Invite, NewDelivery, SyncStatus};
+use crate::views::{
+    AntennaOverview, DirectoryEntry, HouseholdDetail, Invite, NewDelivery, SyncStatus,
+};
 
 /// The store on this phone and the engine that keeps it in sync. Open one per app; share it.
 /// Every recording call returns once the change is on disk; sync happens in the background.
@@ -228,6 +231,36 @@ impl JiranStore {
     /// Pairs of households that may be one family registered twice, most likely first.
     pub fn possible_duplicates(&self, antenna: AntennaId) -> Result<Vec<PossibleDuplicate>> {
         Ok(self.store.possible_duplicates(antenna)?)
+    }
+
+    /// Grievances waiting for an answer, longest waiting first (leads).
+    pub fn grievances_to_answer(&self, antenna: AntennaId) -> Result<Vec<GrievanceToAnswer>> {
+        Ok(self.store.grievances_to_answer(antenna, Timestamp::now())?)
+    }
+
+    /// Referrals still open with no news for more than `days` days, longest silent first.
+    pub fn referrals_to_follow_up(
+        &self,
+        antenna: AntennaId,
+        days: u32,
+    ) -> Result<Vec<ReferralToFollowUp>> {
+        Ok(self
+            .store
+            .referrals_to_follow_up(antenna, days, Timestamp::now())?)
+    }
+
+    /// The directory's providers that serve a need, by name.
+    pub fn providers_for(
+        &self,
+        antenna: AntennaId,
+        category: NeedCategory,
+    ) -> Result<Vec<DirectoryEntry>> {
+        Ok(self
+            .store
+            .providers_for(antenna, category)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// Merges household `merged` into `keep` (leads): nothing of `merged` is lost.

@@ -4,12 +4,12 @@
 
 use jiran_core::{
     AntennaId, Coordinates, DeliveryId, DonationBalance, DonationId, DonationStatus,
-    DuplicateReason, FactorId, FactorKind, Gift, GrievanceId, GrievanceStatus, HouseholdFilter,
-    HouseholdId, HouseholdListItem, HouseholdSort, HouseholdState, LedgerId, MemberId,
-    NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NewPerson, NewPlanStep,
-    NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority, ProviderId, ReferralId,
-    ReferralStatus, Relationship, Role, Sector, StepId, StepStatus, Timestamp, Urgency,
-    VulnerabilityFlags,
+    DuplicateReason, FactorId, FactorKind, Gift, GrievanceId, GrievanceStatus, GrievanceToAnswer,
+    HouseholdFilter, HouseholdId, HouseholdListItem, HouseholdSort, HouseholdState, LedgerId,
+    MemberId, NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NewPerson,
+    NewPlanStep, NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority, ProviderId,
+    ReferralId, ReferralStatus, ReferralToFollowUp, Relationship, Role, Sector, StepId, StepStatus,
+    Timestamp, Urgency, VulnerabilityFlags,
 };
 
 use crate::error::JiranError;
@@ -317,4 +317,25 @@ pub struct PossibleDuplicate {
     pub other: HouseholdId,
     pub score: u8,
     pub reasons: Vec<DuplicateReason>,
+}
+
+#[uniffi::remote(Record)]
+pub struct GrievanceToAnswer {
+    pub household: HouseholdId,
+    pub grievance: GrievanceId,
+    pub category: String,
+    pub status: GrievanceStatus,
+    pub raised_at: Timestamp,
+    pub days_waiting: u32,
+    pub anonymous: bool,
+}
+
+#[uniffi::remote(Record)]
+pub struct ReferralToFollowUp {
+    pub household: HouseholdId,
+    pub referral: ReferralId,
+    pub provider: ProviderId,
+    pub status: ReferralStatus,
+    pub updated_at: Timestamp,
+    pub days_without_news: u32,
 }

@@ -10,7 +10,7 @@ use jiran_core::{
     AntennaId, Coordinates, DeliveryId, DonationBalance, DonationId, FactorId, FactorKind,
     GrievanceId, GrievanceStatus, HouseholdId, HouseholdState, MemberId, NeedCategory, NeedId,
     NeedStatus, NoteId, OverAllocation, PersonId, Priority, ProviderId, ReferralId, ReferralStatus,
-    Relationship, Role, StepId, StepStatus, Timestamp, Urgency, VulnerabilityFlags,
+    Relationship, Role, Sector, StepId, StepStatus, Timestamp, Urgency, VulnerabilityFlags,
 };
 
 /// An antenna this phone belongs to.
@@ -367,6 +367,8 @@ pub struct AntennaOverview {
     /// Every category listed.
     pub open_needs: Vec<NeedCount>,
     pub open_grievances: u32,
+    /// Active households registered after a shock (the crisis's new households).
+    pub after_shock: u32,
     pub balances: Vec<DonationBalance>,
     pub over_allocations: Vec<OverAllocation>,
 }
@@ -392,6 +394,7 @@ impl From<core::AntennaOverview> for AntennaOverview {
                 })
                 .collect(),
             open_grievances: o.open_grievances,
+            after_shock: o.after_shock,
             balances: o.balances,
             over_allocations: o.over_allocations,
         }
@@ -471,6 +474,30 @@ impl SyncStatus {
             pending_changes: status.pending_changes,
             last_synced_at: status.last_synced_at,
             message,
+        }
+    }
+}
+
+/// A provider of the antenna's directory, with its id.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct DirectoryEntry {
+    pub id: ProviderId,
+    pub name: String,
+    pub sector: Sector,
+    pub serves: Vec<NeedCategory>,
+    pub contact: String,
+    pub opening_hours: String,
+}
+
+impl From<(ProviderId, core::Provider)> for DirectoryEntry {
+    fn from((id, p): (ProviderId, core::Provider)) -> Self {
+        DirectoryEntry {
+            id,
+            name: p.name,
+            sector: p.sector,
+            serves: p.serves,
+            contact: p.contact,
+            opening_hours: p.opening_hours,
         }
     }
 }

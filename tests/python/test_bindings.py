@@ -41,6 +41,7 @@ from jiran import (  # noqa: E402
     Urgency,
     VulnerabilityFlags,
     DonationStatus,
+    DuplicateReason,
 )
 
 RELAY = os.environ.get("JIRAN_RELAY", str(ROOT / "target" / "debug" / "jiran-relay"))
@@ -179,6 +180,32 @@ class BindingsScenario(unittest.TestCase):
             s.antenna == antenna and s.state.is_UP_TO_DATE() and s.message
             for s in lead_seen.statuses))
         subscription.cancel()
+
+    def test_a_lead_merges_a_family_registered_twice_and_sees_what_to_follow_up(self):
+        asyncio.run(self.duplicates())
+
+    async def duplicates(self):
+        lead = self.open("leila")
+        antenna = await lead.join(self.relay.url, self.relay.first_invite, "Leila's phone", "Leila")
+        await lead.wait_until_up_to_date(antenna, WAIT)
+        first = lead.register_household(antenna, household("Fatma Ben Ali", "+216 98 123 456"))
+        second = lead.register_household(antenna, household("فاطمة بن علي", "98123456"))
+        lead.raise_grievance(second, "delivery", "nothing came this week", True)
+        [pair] = lead.possible_duplicates(antenna)
+        self.assertEqual((pair.keep, pair.other), (first, second))
+        self.assertEqual(pair.reasons[0], DuplicateReason.SAME_PHONE)
+        self.assertIn(DuplicateReason.SIMILAR_NAME, pair.reasons)
+        self.assertEqual(pair.score, 100)
+        with self.assertRaises(JiranError.InvalidInput):
+            lead.merge_households(first, first)
+        lead.merge_households(first, second)
+        everyone = HouseholdFilter(state=None, min_priority=None, need=None, assigned_to=None,
+                                   sort=HouseholdSort.NEWEST, limit=None)
+        self.assertEqual([h.id for h in lead.households(antenna, everyone)], [first])
+        self.assertEqual(lead.possible_duplicates(antenna), [])
+        [grievance] = lead.grievances_to_answer(antenna)
+        self.assertEqual((grievance.household, grievance.anonymous), (first, True))
+        self.assertEqual(lead.overview(antenna).after_shock, 1)
 
     def test_errors_arrive_as_exceptions_a_volunteer_can_act_on(self):
         asyncio.run(self.errors())

@@ -72,6 +72,19 @@ impl Case {
             .count() as u32
     }
 
+    /// How many referrals still wait for an outcome (proposed or accepted).
+    pub fn open_referrals(&self) -> u32 {
+        self.referrals
+            .values()
+            .filter(|r| {
+                matches!(
+                    r.status,
+                    ReferralStatus::Proposed | ReferralStatus::Accepted
+                )
+            })
+            .count() as u32
+    }
+
     /// Adds the entries of `other` this case lacks (same id: this case's entry stays), as a
     /// household absorbs one merged into it.
     pub fn absorb(&mut self, other: Case) {

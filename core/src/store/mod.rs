@@ -10,6 +10,7 @@ mod antennas;
 mod documents;
 mod duplicates;
 mod events;
+mod follow_up;
 mod households;
 mod ledger;
 mod overview;
@@ -29,6 +30,7 @@ use tokio::sync::broadcast;
 
 pub use antennas::{NewAntenna, NewProvider};
 pub use events::StoreEvent;
+pub use follow_up::{GrievanceToAnswer, ReferralToFollowUp};
 pub use households::{HouseholdEdit, NewHousehold, NewNeed, NewPerson, NewPlanStep};
 pub use ledger::{NewDelivery, NewDonation};
 pub use overview::AntennaOverview;

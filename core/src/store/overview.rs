@@ -24,6 +24,9 @@ pub struct AntennaOverview {
     pub open_needs: Vec<(NeedCategory, u32)>,
     /// Grievances waiting for an answer (open or in review), over households on this device.
     pub open_grievances: u32,
+    /// Active households registered after a shock (job lost in the lockdown, a disaster):
+    /// how many the crisis brought, over households on this device.
+    pub after_shock: u32,
     /// Every donation's balance (see [`Store::donation_balances`]).
     pub balances: Vec<DonationBalance>,
     /// Donations whose merged deliveries exceed them (see [`Store::over_allocations`]).
@@ -38,16 +41,16 @@ impl Store {
             Priority::ALL.iter().rev().map(|p| (*p, 0)).collect();
         let mut open_needs: Vec<(NeedCategory, u32)> =
             NeedCategory::ALL.iter().map(|c| (*c, 0)).collect();
-        let (active, grievances) = self.read(|db, _| {
+        let (active, grievances, after_shock) = self.read(|db, _| {
             let mut stmt = db.prepare_cached(
-                "SELECT priority, open_needs, open_grievances FROM households
+                "SELECT priority, open_needs, open_grievances, after_shock FROM households
                  WHERE antenna_id = ?1 AND status = ?2",
             )?;
             let mut rows = stmt.query(params![
                 antenna.to_string(),
                 HouseholdState::Active.as_str()
             ])?;
-            let (mut active, mut grievances) = (0u32, 0u32);
+            let (mut active, mut grievances, mut after_shock) = (0u32, 0u32, 0u32);
             while let Some(row) = rows.next()? {
                 active += 1;
                 let rank: i64 = row.get(0)?;
@@ -63,14 +66,16 @@ impl Store {
                     }
                 }
                 grievances += row.get::<_, u32>(2)?;
+                after_shock += u32::from(row.get::<_, bool>(3)?);
             }
-            Ok((active, grievances))
+            Ok((active, grievances, after_shock))
         })?;
         Ok(AntennaOverview {
             active_households: active,
             by_priority,
             open_needs,
             open_grievances: grievances,
+            after_shock,
             balances: self.donation_balances(antenna)?,
             over_allocations: self.over_allocations(antenna)?,
         })

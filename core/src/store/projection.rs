@@ -95,12 +95,14 @@ pub(crate) fn household(
     db.prepare_cached(
         "INSERT INTO households (id, antenna_id, status, priority, size, open_needs, assigned_to,
                                  registered_at, head_name, sort_name, phone_digits, has_document,
-                                 open_grievances, address, merged_into)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?13, ?14)
+                                 open_grievances, address, merged_into, after_shock,
+                                 open_referrals)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?13, ?14, ?15, ?16)
          ON CONFLICT (id) DO UPDATE SET
              status = ?3, priority = ?4, size = ?5, open_needs = ?6, assigned_to = ?7,
              registered_at = ?8, head_name = ?9, sort_name = ?10, phone_digits = ?11,
-             has_document = 1, open_grievances = ?12, address = ?13, merged_into = ?14",
+             has_document = 1, open_grievances = ?12, address = ?13, merged_into = ?14,
+             after_shock = ?15, open_referrals = ?16",
     )?
     .execute(params![
         key,
@@ -120,6 +122,8 @@ pub(crate) fn household(
             HouseholdStatus::MergedInto(into) => Some(into.to_string()),
             _ => None,
         },
+        doc.profile.shock.is_some(),
+        doc.case.open_referrals(),
     ])?;
     merges(db, doc.antenna)?;
     db.prepare_cached("DELETE FROM search_terms WHERE household_id = ?1")?

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 pub(crate) const VERSION: i64 = 4;
 
 /// Stores older than this have derived tables missing columns that only a rebuild from the
-/// documents fills (migration 3: open grievances; migration 4: addresses and merges).
+/// documents fills (migration 3: open grievances; migration 4: addresses, merges, shocks, open referrals).
 pub(crate) const REBUILD_BELOW: i64 = 4;
 
 /// Marks the file as a Jiran store ("JIRN"), so another application's SQLite file is refused.
@@ -21,7 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_init.sql"),
     include_str!("migrations/002_sync.sql"),
     include_str!("migrations/003_overview.sql"),
-    include_str!("migrations/004_duplicates.sql"),
+    include_str!("migrations/004_follow_up.sql"),
 ];
 
 /// Opens (or creates) the store database at `path`, and says which schema version it found

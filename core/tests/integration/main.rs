@@ -2,6 +2,7 @@
 
 mod convergence;
 mod duplicates;
+mod follow_up;
 mod households;
 mod ledger;
 mod overview;

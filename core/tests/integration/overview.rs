@@ -19,6 +19,7 @@ fn test_the_overview_counts_priorities_needs_grievances_and_over_allocations() {
     let volunteer = join(&lead, antenna, Role::Volunteer);
     let mut urgent = household("Fatma Ben Ali", None);
     urgent.priority = Priority::Urgent;
+    urgent.shock = Some("lost her work as a cleaner in the lockdown".into());
     let fatma = lead.store.register_household(antenna, urgent).unwrap();
     let salah = lead
         .store
@@ -88,6 +89,10 @@ fn test_the_overview_counts_priorities_needs_grievances_and_over_allocations() {
             overview.open_grievances, 1,
             "the resolved one is not counted"
         );
+        assert_eq!(
+            overview.after_shock, 1,
+            "one household came with the crisis"
+        );
         assert_eq!(overview.balances.len(), 1);
         assert_eq!(overview.balances[0].delivered, 13_000);
         assert_eq!(overview.over_allocations.len(), 1);
@@ -111,7 +116,14 @@ fn test_an_older_store_is_rebuilt_so_its_overview_counts_grievances() {
         let Device { dir, store } = lead;
         drop(store);
         let db = rusqlite::Connection::open(&path).unwrap();
-        for column in ["open_grievances", "address", "merged_into", "merged_root"] {
+        for column in [
+            "open_grievances",
+            "address",
+            "merged_into",
+            "merged_root",
+            "after_shock",
+            "open_referrals",
+        ] {
             db.execute(&format!("ALTER TABLE households DROP COLUMN {column}"), [])
                 .unwrap();
         }

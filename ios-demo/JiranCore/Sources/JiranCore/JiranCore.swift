@@ -697,6 +697,11 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func donationBalances(antenna: AntennaId) throws  -> [DonationBalance]
     
     /**
+     * Grievances waiting for an answer, longest waiting first (leads).
+     */
+    func grievancesToAnswer(antenna: AntennaId) throws  -> [GrievanceToAnswer]
+    
+    /**
      * Answers a grievance (leads).
      */
     func handleGrievance(household: HouseholdId, grievance: GrievanceId, status: GrievanceStatus, resolution: String?) throws 
@@ -749,6 +754,11 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func possibleDuplicates(antenna: AntennaId) throws  -> [PossibleDuplicate]
     
     /**
+     * The directory's providers that serve a need, by name.
+     */
+    func providersFor(antenna: AntennaId, category: NeedCategory) throws  -> [DirectoryEntry]
+    
+    /**
      * Records a grievance on the household's behalf, or anonymously.
      */
     func raiseGrievance(household: HouseholdId, category: String, text: String, anonymous: Bool) throws  -> GrievanceId
@@ -763,6 +773,11 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
      * Records a donation, pledged or received.
      */
     func recordDonation(antenna: AntennaId, donation: NewDonation) throws  -> DonationId
+    
+    /**
+     * Referrals still open with no news for more than `days` days, longest silent first.
+     */
+    func referralsToFollowUp(antenna: AntennaId, days: UInt32) throws  -> [ReferralToFollowUp]
     
     /**
      * Registers a household with its consent; `keep_data` must be true.
@@ -943,6 +958,19 @@ open func donationBalances(antenna: AntennaId)throws  -> [DonationBalance]  {
 }
     
     /**
+     * Grievances waiting for an answer, longest waiting first (leads).
+     */
+open func grievancesToAnswer(antenna: AntennaId)throws  -> [GrievanceToAnswer]  {
+    return try  FfiConverterSequenceTypeGrievanceToAnswer.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_grievances_to_answer(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Answers a grievance (leads).
      */
 open func handleGrievance(household: HouseholdId, grievance: GrievanceId, status: GrievanceStatus, resolution: String?)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
@@ -1090,6 +1118,20 @@ open func possibleDuplicates(antenna: AntennaId)throws  -> [PossibleDuplicate]  
 }
     
     /**
+     * The directory's providers that serve a need, by name.
+     */
+open func providersFor(antenna: AntennaId, category: NeedCategory)throws  -> [DirectoryEntry]  {
+    return try  FfiConverterSequenceTypeDirectoryEntry.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_providers_for(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterTypeNeedCategory_lower(category),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Records a grievance on the household's behalf, or anonymously.
      */
 open func raiseGrievance(household: HouseholdId, category: String, text: String, anonymous: Bool)throws  -> GrievanceId  {
@@ -1130,6 +1172,20 @@ open func recordDonation(antenna: AntennaId, donation: NewDonation)throws  -> Do
             self.uniffiCloneHandle(),
         FfiConverterTypeAntennaId_lower(antenna),
         FfiConverterTypeNewDonation_lower(donation),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Referrals still open with no news for more than `days` days, longest silent first.
+     */
+open func referralsToFollowUp(antenna: AntennaId, days: UInt32)throws  -> [ReferralToFollowUp]  {
+    return try  FfiConverterSequenceTypeReferralToFollowUp.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_referrals_to_follow_up(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterUInt32.lower(days),uniffiCallStatus
     )
 })
 }
@@ -1777,6 +1833,10 @@ public struct AntennaOverview: Equatable, Hashable {
      */
     public var openNeeds: [NeedCount]
     public var openGrievances: UInt32
+    /**
+     * Active households registered after a shock (the crisis's new households).
+     */
+    public var afterShock: UInt32
     public var balances: [DonationBalance]
     public var overAllocations: [OverAllocation]
 
@@ -1788,11 +1848,15 @@ public struct AntennaOverview: Equatable, Hashable {
          */byPriority: [PriorityCount], 
         /**
          * Every category listed.
-         */openNeeds: [NeedCount], openGrievances: UInt32, balances: [DonationBalance], overAllocations: [OverAllocation]) {
+         */openNeeds: [NeedCount], openGrievances: UInt32, 
+        /**
+         * Active households registered after a shock (the crisis's new households).
+         */afterShock: UInt32, balances: [DonationBalance], overAllocations: [OverAllocation]) {
         self.activeHouseholds = activeHouseholds
         self.byPriority = byPriority
         self.openNeeds = openNeeds
         self.openGrievances = openGrievances
+        self.afterShock = afterShock
         self.balances = balances
         self.overAllocations = overAllocations
     }
@@ -1817,6 +1881,7 @@ public struct FfiConverterTypeAntennaOverview: FfiConverterRustBuffer {
                 byPriority: FfiConverterSequenceTypePriorityCount.read(from: &buf), 
                 openNeeds: FfiConverterSequenceTypeNeedCount.read(from: &buf), 
                 openGrievances: FfiConverterUInt32.read(from: &buf), 
+                afterShock: FfiConverterUInt32.read(from: &buf), 
                 balances: FfiConverterSequenceTypeDonationBalance.read(from: &buf), 
                 overAllocations: FfiConverterSequenceTypeOverAllocation.read(from: &buf)
         )
@@ -1827,6 +1892,7 @@ public struct FfiConverterTypeAntennaOverview: FfiConverterRustBuffer {
         FfiConverterSequenceTypePriorityCount.write(value.byPriority, into: &buf)
         FfiConverterSequenceTypeNeedCount.write(value.openNeeds, into: &buf)
         FfiConverterUInt32.write(value.openGrievances, into: &buf)
+        FfiConverterUInt32.write(value.afterShock, into: &buf)
         FfiConverterSequenceTypeDonationBalance.write(value.balances, into: &buf)
         FfiConverterSequenceTypeOverAllocation.write(value.overAllocations, into: &buf)
     }
@@ -2048,6 +2114,79 @@ public func FfiConverterTypeDelivery_lift(_ buf: RustBuffer) throws -> Delivery 
 #endif
 public func FfiConverterTypeDelivery_lower(_ value: Delivery) -> RustBuffer {
     return FfiConverterTypeDelivery.lower(value)
+}
+
+
+/**
+ * A provider of the antenna's directory, with its id.
+ */
+public struct DirectoryEntry: Equatable, Hashable {
+    public var id: ProviderId
+    public var name: String
+    public var sector: Sector
+    public var serves: [NeedCategory]
+    public var contact: String
+    public var openingHours: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: ProviderId, name: String, sector: Sector, serves: [NeedCategory], contact: String, openingHours: String) {
+        self.id = id
+        self.name = name
+        self.sector = sector
+        self.serves = serves
+        self.contact = contact
+        self.openingHours = openingHours
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DirectoryEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDirectoryEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DirectoryEntry {
+        return
+            try DirectoryEntry(
+                id: FfiConverterTypeProviderId.read(from: &buf), 
+                name: FfiConverterString.read(from: &buf), 
+                sector: FfiConverterTypeSector.read(from: &buf), 
+                serves: FfiConverterSequenceTypeNeedCategory.read(from: &buf), 
+                contact: FfiConverterString.read(from: &buf), 
+                openingHours: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DirectoryEntry, into buf: inout [UInt8]) {
+        FfiConverterTypeProviderId.write(value.id, into: &buf)
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterTypeSector.write(value.sector, into: &buf)
+        FfiConverterSequenceTypeNeedCategory.write(value.serves, into: &buf)
+        FfiConverterString.write(value.contact, into: &buf)
+        FfiConverterString.write(value.openingHours, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDirectoryEntry_lift(_ buf: RustBuffer) throws -> DirectoryEntry {
+    return try FfiConverterTypeDirectoryEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDirectoryEntry_lower(_ value: DirectoryEntry) -> RustBuffer {
+    return FfiConverterTypeDirectoryEntry.lower(value)
 }
 
 
@@ -2275,6 +2414,80 @@ public func FfiConverterTypeGrievance_lift(_ buf: RustBuffer) throws -> Grievanc
 #endif
 public func FfiConverterTypeGrievance_lower(_ value: Grievance) -> RustBuffer {
     return FfiConverterTypeGrievance.lower(value)
+}
+
+
+public struct GrievanceToAnswer: Equatable, Hashable {
+    public var household: HouseholdId
+    public var grievance: GrievanceId
+    public var category: String
+    public var status: GrievanceStatus
+    public var raisedAt: Timestamp
+    public var daysWaiting: UInt32
+    public var anonymous: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(household: HouseholdId, grievance: GrievanceId, category: String, status: GrievanceStatus, raisedAt: Timestamp, daysWaiting: UInt32, anonymous: Bool) {
+        self.household = household
+        self.grievance = grievance
+        self.category = category
+        self.status = status
+        self.raisedAt = raisedAt
+        self.daysWaiting = daysWaiting
+        self.anonymous = anonymous
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GrievanceToAnswer: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGrievanceToAnswer: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GrievanceToAnswer {
+        return
+            try GrievanceToAnswer(
+                household: FfiConverterTypeHouseholdId.read(from: &buf), 
+                grievance: FfiConverterTypeGrievanceId.read(from: &buf), 
+                category: FfiConverterString.read(from: &buf), 
+                status: FfiConverterTypeGrievanceStatus.read(from: &buf), 
+                raisedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                daysWaiting: FfiConverterUInt32.read(from: &buf), 
+                anonymous: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GrievanceToAnswer, into buf: inout [UInt8]) {
+        FfiConverterTypeHouseholdId.write(value.household, into: &buf)
+        FfiConverterTypeGrievanceId.write(value.grievance, into: &buf)
+        FfiConverterString.write(value.category, into: &buf)
+        FfiConverterTypeGrievanceStatus.write(value.status, into: &buf)
+        FfiConverterTypeTimestamp.write(value.raisedAt, into: &buf)
+        FfiConverterUInt32.write(value.daysWaiting, into: &buf)
+        FfiConverterBool.write(value.anonymous, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGrievanceToAnswer_lift(_ buf: RustBuffer) throws -> GrievanceToAnswer {
+    return try FfiConverterTypeGrievanceToAnswer.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGrievanceToAnswer_lower(_ value: GrievanceToAnswer) -> RustBuffer {
+    return FfiConverterTypeGrievanceToAnswer.lower(value)
 }
 
 
@@ -3709,6 +3922,76 @@ public func FfiConverterTypeReferral_lift(_ buf: RustBuffer) throws -> Referral 
 #endif
 public func FfiConverterTypeReferral_lower(_ value: Referral) -> RustBuffer {
     return FfiConverterTypeReferral.lower(value)
+}
+
+
+public struct ReferralToFollowUp: Equatable, Hashable {
+    public var household: HouseholdId
+    public var referral: ReferralId
+    public var provider: ProviderId
+    public var status: ReferralStatus
+    public var updatedAt: Timestamp
+    public var daysWithoutNews: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(household: HouseholdId, referral: ReferralId, provider: ProviderId, status: ReferralStatus, updatedAt: Timestamp, daysWithoutNews: UInt32) {
+        self.household = household
+        self.referral = referral
+        self.provider = provider
+        self.status = status
+        self.updatedAt = updatedAt
+        self.daysWithoutNews = daysWithoutNews
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReferralToFollowUp: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReferralToFollowUp: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReferralToFollowUp {
+        return
+            try ReferralToFollowUp(
+                household: FfiConverterTypeHouseholdId.read(from: &buf), 
+                referral: FfiConverterTypeReferralId.read(from: &buf), 
+                provider: FfiConverterTypeProviderId.read(from: &buf), 
+                status: FfiConverterTypeReferralStatus.read(from: &buf), 
+                updatedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                daysWithoutNews: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReferralToFollowUp, into buf: inout [UInt8]) {
+        FfiConverterTypeHouseholdId.write(value.household, into: &buf)
+        FfiConverterTypeReferralId.write(value.referral, into: &buf)
+        FfiConverterTypeProviderId.write(value.provider, into: &buf)
+        FfiConverterTypeReferralStatus.write(value.status, into: &buf)
+        FfiConverterTypeTimestamp.write(value.updatedAt, into: &buf)
+        FfiConverterUInt32.write(value.daysWithoutNews, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralToFollowUp_lift(_ buf: RustBuffer) throws -> ReferralToFollowUp {
+    return try FfiConverterTypeReferralToFollowUp.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReferralToFollowUp_lower(_ value: ReferralToFollowUp) -> RustBuffer {
+    return FfiConverterTypeReferralToFollowUp.lower(value)
 }
 
 
@@ -6075,6 +6358,31 @@ fileprivate struct FfiConverterSequenceTypeDelivery: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDirectoryEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [DirectoryEntry]
+
+    public static func write(_ value: [DirectoryEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDirectoryEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DirectoryEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DirectoryEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDirectoryEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDonationBalance: FfiConverterRustBuffer {
     typealias SwiftType = [DonationBalance]
 
@@ -6142,6 +6450,31 @@ fileprivate struct FfiConverterSequenceTypeGrievance: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeGrievance.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeGrievanceToAnswer: FfiConverterRustBuffer {
+    typealias SwiftType = [GrievanceToAnswer]
+
+    public static func write(_ value: [GrievanceToAnswer], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGrievanceToAnswer.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [GrievanceToAnswer] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [GrievanceToAnswer]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGrievanceToAnswer.read(from: &buf))
         }
         return seq
     }
@@ -6442,6 +6775,31 @@ fileprivate struct FfiConverterSequenceTypeReferral: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeReferral.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReferralToFollowUp: FfiConverterRustBuffer {
+    typealias SwiftType = [ReferralToFollowUp]
+
+    public static func write(_ value: [ReferralToFollowUp], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReferralToFollowUp.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReferralToFollowUp] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReferralToFollowUp]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReferralToFollowUp.read(from: &buf))
         }
         return seq
     }
@@ -7209,6 +7567,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_donation_balances() != 924) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_grievances_to_answer() != 32720) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_handle_grievance() != 42736) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7239,6 +7600,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_possible_duplicates() != 1975) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_providers_for() != 20950) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_raise_grievance() != 22122) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7246,6 +7610,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_record_donation() != 26712) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_referrals_to_follow_up() != 2470) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_register_household() != 8504) {

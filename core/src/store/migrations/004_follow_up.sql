@@ -5,3 +5,7 @@
 ALTER TABLE households ADD COLUMN address TEXT NOT NULL DEFAULT '';
 ALTER TABLE households ADD COLUMN merged_into TEXT;
 ALTER TABLE households ADD COLUMN merged_root TEXT;
+-- What a lead follows up without opening every document: a shock recorded at registration
+-- (horizontal expansion), and referrals still waiting (proposed or accepted).
+ALTER TABLE households ADD COLUMN after_shock INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE households ADD COLUMN open_referrals INTEGER NOT NULL DEFAULT 0;
