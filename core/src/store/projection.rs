@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::ids::MemberId;
 use crate::ids::{AntennaId, DeliveryId, DonationId, HouseholdId, LedgerId};
@@ -90,6 +90,11 @@ pub(crate) fn household(
 ) -> Result<HouseholdSummary> {
     let summary = summary(doc);
     let key = id.to_string();
+    let was_merged: Option<String> = db
+        .prepare_cached("SELECT merged_into FROM households WHERE id = ?1")?
+        .query_row([&key], |r| r.get(0))
+        .optional()?
+        .flatten();
     let head = doc.profile.head().map(|p| p.name.clone());
     let phone = doc.profile.phone.as_deref().map(search::phone_digits);
     db.prepare_cached(
@@ -125,7 +130,10 @@ pub(crate) fn household(
         doc.profile.shock.is_some(),
         doc.case.open_referrals(),
     ])?;
-    merges(db, doc.antenna)?;
+    // Only a household merged now or before can change how merges settle.
+    if was_merged.is_some() || matches!(doc.profile.status, HouseholdStatus::MergedInto(_)) {
+        merges(db, doc.antenna)?;
+    }
     db.prepare_cached("DELETE FROM search_terms WHERE household_id = ?1")?
         .execute([&key])?;
     let mut insert = db.prepare_cached(
@@ -146,8 +154,7 @@ pub(crate) fn merges(db: &Connection, antenna: AntennaId) -> Result<()> {
     let mut marks = BTreeMap::new();
     let mut stmt = db.prepare_cached(
         "SELECT id, merged_into, registered_at FROM households
-         WHERE antenna_id = ?1 AND (merged_into IS NOT NULL OR id IN
-             (SELECT merged_into FROM households WHERE antenna_id = ?1))",
+         WHERE antenna_id = ?1 AND merged_into IS NOT NULL",
     )?;
     let rows = stmt.query_map([antenna.to_string()], |r| {
         Ok((

@@ -9,3 +9,4 @@ ALTER TABLE households ADD COLUMN merged_root TEXT;
 -- (horizontal expansion), and referrals still waiting (proposed or accepted).
 ALTER TABLE households ADD COLUMN after_shock INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE households ADD COLUMN open_referrals INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX households_merged ON households (antenna_id) WHERE merged_into IS NOT NULL;
