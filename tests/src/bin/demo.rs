@@ -127,8 +127,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for d in leila.store.possible_duplicates(antenna)? {
         say(&format!(
-            "  ! two households may be one family registered twice (score {}, {:?}); a lead should review them.",
-            d.score, d.reasons
+            "  ! two households may be one family registered twice (score {}: {}); a lead should review them.",
+            d.score,
+            d.reasons
+                .iter()
+                .map(|r| match r {
+                    DuplicateReason::SamePhone => "same phone",
+                    DuplicateReason::SimilarName => "similar name",
+                    DuplicateReason::SameLandmark => "same address",
+                    DuplicateReason::SameSize => "same size",
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     for o in leila.store.over_allocations(antenna)? {
