@@ -1025,15 +1025,20 @@ mod tests {
         let (conn, mut rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
         let mut doc = sample();
         assert!(push(&f.hub, conn, &mut rx, doc_id, &mut doc).is_empty());
-        let mut stored = Automerge::new();
-        for chunk in f.storage.load_document(&doc_id).unwrap() {
-            stored.load_incremental(&chunk).unwrap();
-        }
         assert_eq!(
-            stored.get_heads(),
+            heads_on_disk(&f.storage, doc_id),
             doc.get_heads(),
             "the changes are on disk"
         );
+    }
+
+    /// The heads of a document as stored.
+    fn heads_on_disk(storage: &Flaky, doc_id: DocumentId) -> Vec<ChangeHash> {
+        let mut stored = Automerge::new();
+        for chunk in storage.load_document(&doc_id).unwrap() {
+            stored.load_incremental(&chunk).unwrap();
+        }
+        stored.get_heads()
     }
 
     /// The sync messages a connection received, decoded.
@@ -1110,18 +1115,11 @@ mod tests {
         // Nothing left the relay, and nothing new is on disk yet.
         assert!(syncs(&mut sami_rx).is_empty());
         assert!(syncs(&mut leila_rx).is_empty());
-        let on_disk = |storage: &Flaky| {
-            let mut stored = Automerge::new();
-            for chunk in storage.load_document(&doc_id).unwrap() {
-                stored.load_incremental(&chunk).unwrap();
-            }
-            stored.get_heads()
-        };
-        assert_ne!(on_disk(&f.storage), doc.get_heads());
+        assert_ne!(heads_on_disk(&f.storage, doc_id), doc.get_heads());
 
         // One flush: all five on disk, then one message to each peer carrying them all.
         f.hub.flush();
-        assert_eq!(on_disk(&f.storage), doc.get_heads());
+        assert_eq!(heads_on_disk(&f.storage, doc_id), doc.get_heads());
         let mut to_sami = syncs(&mut sami_rx);
         assert_eq!(to_sami.len(), 1, "one message for five changes");
         sami_doc
@@ -1177,12 +1175,7 @@ mod tests {
         // change the relay could not keep.
         assert!(syncs(&mut amel_rx).is_empty());
         assert!(f.hub.metrics.sync_errors.load(Ordering::SeqCst) >= 2);
-        let stored = f.storage.load_document(&shared).unwrap();
-        let mut on_disk = Automerge::new();
-        for chunk in stored {
-            on_disk.load_incremental(&chunk).unwrap();
-        }
-        assert_ne!(on_disk.get_heads(), shared_doc.get_heads());
+        assert_ne!(heads_on_disk(&f.storage, shared), shared_doc.get_heads());
     }
 
     /// The ephemeral messages a connection received, as (sender, document, data).

@@ -142,13 +142,13 @@ pub async fn serve(
     let storage_id = storage.storage_id()?;
     let state = AppState::new(storage, limits, storage_id);
     let hub = state.hub.clone();
-    let state_hub = state.hub.clone();
     let flusher = tokio::spawn(hub.clone().flush_continuously());
+    let closing_hub = hub.clone();
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
     let signal = async move {
         shutdown.await;
         tracing::info!("shutting down: closing websockets");
-        hub.close_all(
+        closing_hub.close_all(
             hub::close::GOING_AWAY,
             "the relay is restarting; reconnect later",
         );
@@ -160,7 +160,7 @@ pub async fn serve(
     let _ = closed_rx.await;
     flusher.abort();
     // Changes that arrived after the last flush are stored before the process ends.
-    state_hub.flush();
+    hub.flush();
     Ok(())
 }
 

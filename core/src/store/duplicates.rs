@@ -6,9 +6,8 @@
 //! marks alone ([`crate::duplicates::resolve_merges`]), so crossed merges made offline by two
 //! leads end the same way on every device.
 
-use std::collections::BTreeMap;
-
-use autosurgeon::{reconcile_prop, Reconcile};
+use automerge::ROOT;
+use autosurgeon::reconcile_prop;
 
 use super::access::{map_at, LEADS};
 use super::Store;
@@ -107,20 +106,21 @@ impl Store {
                     problem: "this household is already merged into another",
                 });
             }
-            let now = b.now;
+            // The kept case with what it lacks of the merged one, and one note per merged
+            // household (merging again finds it already there).
+            let mut case = kept.case.clone();
+            case.absorb(from.case);
+            case.notes
+                .entry(NoteId::from(format!("merged-{merged}")))
+                .or_insert_with(|| Note {
+                    author: actor,
+                    at: b.now,
+                    text: format!("Household {merged} was merged into this one."),
+                });
             b.change(keep.document(), "merge a duplicate household", |tx| {
-                let case = &from.case;
-                copy_missing(tx, "needs", &case.needs, &kept.case.needs)?;
-                copy_missing(
-                    tx,
-                    "limiting_factors",
-                    &case.limiting_factors,
-                    &kept.case.limiting_factors,
-                )?;
-                copy_missing(tx, "plan", &case.plan, &kept.case.plan)?;
-                copy_missing(tx, "referrals", &case.referrals, &kept.case.referrals)?;
-                copy_missing(tx, "grievances", &case.grievances, &kept.case.grievances)?;
-                copy_missing(tx, "notes", &case.notes, &kept.case.notes)?;
+                if case != kept.case {
+                    reconcile_prop(&mut *tx, ROOT, "case", &case)?;
+                }
                 if kept.profile.phone.is_none() && from.profile.phone.is_some() {
                     let profile = map_at(tx, &["profile"])?;
                     reconcile_prop(tx, profile, "phone", &from.profile.phone)?;
@@ -129,17 +129,6 @@ impl Store {
                     // The survivor of crossed merges: active again, for good.
                     let profile = map_at(tx, &["profile"])?;
                     reconcile_prop(tx, profile, "status", HouseholdStatus::Active)?;
-                }
-                // One note per merged household: merging again finds it already there.
-                let note_id = NoteId::from(format!("merged-{merged}"));
-                if !kept.case.notes.contains_key(&note_id) {
-                    let note = Note {
-                        author: actor.clone(),
-                        at: now,
-                        text: format!("Household {merged} was merged into this one."),
-                    };
-                    let notes = map_at(tx, &["case", "notes"])?;
-                    reconcile_prop(tx, notes, note_id.as_str(), &note)?;
                 }
                 Ok(())
             })?;
@@ -153,26 +142,4 @@ impl Store {
             Ok(())
         })
     }
-}
-
-/// Adds to the case map `field` of the document being changed the entries of `from` that
-/// `existing` lacks.
-fn copy_missing<K: Ord + AsRef<str>, V: Reconcile>(
-    tx: &mut automerge::transaction::Transaction<'_>,
-    field: &str,
-    from: &BTreeMap<K, V>,
-    existing: &BTreeMap<K, V>,
-) -> Result<()> {
-    let missing: Vec<_> = from
-        .iter()
-        .filter(|(k, _)| !existing.contains_key(*k))
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let map = map_at(tx, &["case", field])?;
-    for (key, value) in missing {
-        reconcile_prop(&mut *tx, &map, key.as_ref(), value)?;
-    }
-    Ok(())
 }

@@ -159,28 +159,25 @@ pub(crate) fn merges(db: &Connection, antenna: AntennaId) -> Result<()> {
     let rows = stmt.query_map([antenna.to_string()], |r| {
         Ok((
             r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
+            r.get::<_, String>(1)?,
             r.get::<_, i64>(2)?,
         ))
     })?;
     for row in rows {
         let (id, into, at) = row?;
-        let (Ok(id), into) = (id.parse::<HouseholdId>(), into.map(|i| i.parse())) else {
-            continue;
-        };
-        marks.insert(id, (into.and_then(|i| i.ok()), at));
+        if let (Ok(id), Ok(into)) = (id.parse::<HouseholdId>(), into.parse::<HouseholdId>()) {
+            marks.insert(id, (Some(into), at));
+        }
     }
     let resolved = duplicates::resolve_merges(&marks);
     let mut update = db.prepare_cached(
         "UPDATE households SET merged_root = ?2,
              status = CASE WHEN ?2 IS NULL THEN 'active' ELSE 'merged' END
-         WHERE id = ?1 AND merged_into IS NOT NULL",
+         WHERE id = ?1",
     )?;
-    for (id, (into, _)) in &marks {
-        if into.is_some() {
-            let root = resolved.get(id).map(|r| r.to_string());
-            update.execute(params![id.to_string(), root])?;
-        }
+    for id in marks.keys() {
+        let root = resolved.get(id).map(|r| r.to_string());
+        update.execute(params![id.to_string(), root])?;
     }
     Ok(())
 }
