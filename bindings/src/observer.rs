@@ -20,6 +20,11 @@ pub enum StoreChange {
         antenna: AntennaId,
         household: HouseholdId,
     },
+    /// A household was erased (here or by a lead elsewhere): close any screen showing it.
+    HouseholdErased {
+        antenna: AntennaId,
+        household: HouseholdId,
+    },
     /// Donations or deliveries changed: balances may have moved.
     Ledger {
         antenna: AntennaId,
@@ -74,6 +79,9 @@ impl Subscription {
                     Ok(StoreEvent::AntennaChanged(antenna)) => StoreChange::Antenna { antenna },
                     Ok(StoreEvent::HouseholdChanged { antenna, household }) => {
                         StoreChange::Household { antenna, household }
+                    }
+                    Ok(StoreEvent::HouseholdErased { antenna, household }) => {
+                        StoreChange::HouseholdErased { antenna, household }
                     }
                     Ok(StoreEvent::LedgerChanged { antenna, ledger }) => {
                         StoreChange::Ledger { antenna, ledger }

@@ -15,7 +15,8 @@ use jiran_core::{
 use crate::error::{JiranError, Result};
 use crate::observer::{StoreObserver, Subscription};
 use crate::views::{
-    AntennaOverview, DirectoryEntry, HouseholdDetail, Invite, NewDelivery, SyncStatus,
+    AntennaOverview, DirectoryEntry, ErasedHousehold, HouseholdDetail, Invite, NewDelivery,
+    SyncStatus,
 };
 
 /// The store on this phone and the engine that keeps it in sync. Open one per app; share it.
@@ -266,6 +267,22 @@ impl JiranStore {
     /// Merges household `merged` into `keep` (leads): nothing of `merged` is lost.
     pub fn merge_households(&self, keep: HouseholdId, merged: HouseholdId) -> Result<()> {
         Ok(self.store.merge_households(keep, merged)?)
+    }
+
+    /// Erases a household (leads): its data leaves this phone now, and every other phone and
+    /// the relay when they sync; its deliveries stay in the accounts as amounts only.
+    pub fn erase_household(&self, household: HouseholdId) -> Result<()> {
+        Ok(self.store.erase_household(household)?)
+    }
+
+    /// The antenna's erased households (tombstones: id, when, by whom), oldest first.
+    pub fn erased_households(&self, antenna: AntennaId) -> Result<Vec<ErasedHousehold>> {
+        Ok(self
+            .store
+            .erased_households(antenna)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
 
     /// The antenna's sync status now (`None` before the engine first reported).

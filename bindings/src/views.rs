@@ -501,3 +501,21 @@ impl From<(ProviderId, core::Provider)> for DirectoryEntry {
         }
     }
 }
+
+/// A household a lead erased: its tombstone (the id, when, by whom), never who it was.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct ErasedHousehold {
+    pub household: HouseholdId,
+    pub at: Timestamp,
+    pub by: MemberId,
+}
+
+impl From<(HouseholdId, core::Erasure)> for ErasedHousehold {
+    fn from((household, e): (HouseholdId, core::Erasure)) -> Self {
+        ErasedHousehold {
+            household,
+            at: e.at,
+            by: e.by,
+        }
+    }
+}

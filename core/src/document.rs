@@ -56,7 +56,7 @@ impl DocumentKind {
     /// The maps the skeleton creates, so concurrent first edits land in the same objects.
     fn maps(self) -> &'static [&'static [&'static str]] {
         match self {
-            DocumentKind::Antenna => &[&["members"], &["providers"], &["households"]],
+            DocumentKind::Antenna => &[&["members"], &["providers"], &["households"], &["erased"]],
             DocumentKind::Household => &[
                 &["profile"],
                 &["profile", "members"],
@@ -253,6 +253,18 @@ mod tests {
         tx.put(ROOT, "schema", SCHEMA_VERSION + 1).unwrap();
         tx.commit();
         assert!(matches!(header(id, &doc), Err(Error::NewerDocument(_))));
+    }
+}
+
+/// The households an antenna document's tombstones erase (see
+/// [`crate::model::AntennaDocument::erased`]), read without hydrating the whole document, so
+/// the relay can apply them. Empty for any other document.
+pub fn erased_households(doc: &impl ReadDoc) -> Vec<DocumentId> {
+    match doc.get(ROOT, "erased") {
+        Ok(Some((automerge::Value::Object(ObjType::Map), erased))) => {
+            doc.keys(&erased).filter_map(|k| k.parse().ok()).collect()
+        }
+        _ => Vec::new(),
     }
 }
 

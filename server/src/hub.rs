@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash};
+use jiran_core::document::erased_households;
 use jiran_core::sync::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
 use jiran_core::{AntennaId, DocumentId, Role};
 use tokio::sync::{mpsc, Notify};
@@ -41,6 +42,8 @@ pub mod close {
     pub const TOO_LARGE: u16 = 1009;
     /// The device was revoked: wipe this antenna's data.
     pub const REVOKED: u16 = 4003;
+    /// The device sent what its role does not allow (a volunteer erasing a household).
+    pub const FORBIDDEN: u16 = 4403;
     /// Too many messages: slow down and reconnect.
     pub const RATE_LIMITED: u16 = 4008;
     /// The relay could not store changes; nothing was lost on the device, retry later.
@@ -71,6 +74,10 @@ struct Resident {
     peers: HashMap<ConnId, sync::State>,
     /// Connections whose changes wait for the next flush (closed if it fails).
     waiting: HashSet<ConnId>,
+    /// For an antenna document: how many of its tombstones were applied to storage since it
+    /// was loaded (`None`: not checked yet). Tombstones are never removed, so a change in the
+    /// count is a new erasure.
+    erasures_applied: Option<usize>,
 }
 
 impl Resident {
@@ -81,6 +88,7 @@ impl Resident {
             antenna,
             peers: HashMap::new(),
             waiting: HashSet::new(),
+            erasures_applied: None,
         }
     }
 }
@@ -468,6 +476,12 @@ impl Hub {
             c.docs.insert(doc_id);
         }
         let before = resident.doc.get_heads();
+        let antenna_document = doc_id == resident.antenna.document();
+        let tombstones = if antenna_document {
+            erased_households(&resident.doc).len()
+        } else {
+            0
+        };
         let sync_state = resident.peers.entry(conn).or_default();
         if resident
             .doc
@@ -482,6 +496,33 @@ impl Hub {
                 conn,
                 close::PROTOCOL,
                 "the changes sent could not be applied",
+            );
+        }
+        if antenna_document
+            && device.role != Role::Lead
+            && erased_households(&resident.doc).len() > tombstones
+        {
+            // Only a lead erases. The document goes back to what is on disk; whoever else
+            // waits for it to be stored resends after reconnecting.
+            Metrics::inc(&self.metrics.sync_errors);
+            tracing::warn!(
+                role = device.role.as_str(),
+                "a device that is not a lead tried to erase a household"
+            );
+            let resident = docs.remove(&doc_id).expect("present above");
+            for other in resident.waiting.into_iter().filter(|c| *c != conn) {
+                self.fail(
+                    state,
+                    other,
+                    close::STORAGE,
+                    "the relay could not store the changes",
+                );
+            }
+            return self.fail(
+                state,
+                conn,
+                close::FORBIDDEN,
+                "only an antenna lead may erase a household",
             );
         }
         let heads = resident.doc.get_heads();
@@ -578,6 +619,7 @@ impl Hub {
                 return;
             }
         };
+        let mut erasures = Vec::new();
         for (id, appended) in dirty.into_iter().zip(appended) {
             let State { conns, docs, .. } = &mut *state;
             let resident = docs.get_mut(&id).expect("filtered above");
@@ -599,6 +641,12 @@ impl Hub {
                 }
             }
             let antenna = resident.antenna;
+            if id == antenna.document() {
+                let tombstones = erased_households(&resident.doc);
+                if resident.erasures_applied != Some(tombstones.len()) {
+                    erasures.push((antenna, tombstones));
+                }
+            }
             for (other, target_id, data) in replies {
                 let message = Message::Sync {
                     sender_id: self.peer_id.clone(),
@@ -610,6 +658,39 @@ impl Hub {
             }
             self.announce(state, antenna, id, appended.seq);
         }
+        for (antenna, tombstones) in erasures {
+            self.erase(state, antenna, &tombstones);
+        }
+    }
+
+    /// Applies an antenna's tombstones, now on disk in its antenna document: the erased
+    /// households' documents leave storage (history included) and memory, and are refused
+    /// from now on. If storage fails, the next change to the antenna document retries.
+    fn erase(&self, state: &mut State, antenna: AntennaId, tombstones: &[DocumentId]) {
+        match self.storage.erase_documents(&antenna, tombstones) {
+            Ok(erased) => {
+                if erased > 0 {
+                    tracing::info!(documents = erased, "erased households' documents");
+                }
+                if let Some(resident) = state.docs.get_mut(&antenna.document()) {
+                    resident.erasures_applied = Some(tombstones.len());
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "erasing documents failed; retried at the next change");
+                return;
+            }
+        }
+        for doc in tombstones {
+            state.docs.remove(doc);
+            state.dirty.remove(doc);
+            for c in state.conns.values_mut() {
+                c.docs.remove(doc);
+            }
+        }
+        self.metrics
+            .resident_documents
+            .store(state.docs.len() as u64, Ordering::Relaxed);
     }
 
     /// Loads a document for `device`: `Ok(None)` when it must look unavailable (unknown and
@@ -641,6 +722,7 @@ impl Hub {
             }
             Some(_) => Ok(None),
             None if is_request || device.role == Role::Observer => Ok(None),
+            None if self.storage.is_erased(&doc_id).map_err(storage_error)? => Ok(None),
             None => {
                 let count = self
                     .storage
@@ -676,6 +758,7 @@ mod tests {
     use std::sync::atomic::AtomicBool;
 
     use automerge::transaction::Transactable;
+    use automerge::ReadDoc;
 
     use super::*;
     use crate::storage::SqliteStorage;
@@ -721,6 +804,17 @@ mod tests {
         fn replace_snapshot(&self, doc: &DocumentId, snapshot: &[u8]) -> crate::error::Result<()> {
             self.check()?;
             self.inner.replace_snapshot(doc, snapshot)
+        }
+        fn erase_documents(
+            &self,
+            antenna: &AntennaId,
+            docs: &[DocumentId],
+        ) -> crate::error::Result<usize> {
+            self.check()?;
+            self.inner.erase_documents(antenna, docs)
+        }
+        fn is_erased(&self, doc: &DocumentId) -> crate::error::Result<bool> {
+            self.inner.is_erased(doc)
         }
         fn count_documents(&self, antenna: &AntennaId) -> crate::error::Result<u64> {
             self.inner.count_documents(antenna)
@@ -1032,13 +1126,82 @@ mod tests {
         );
     }
 
-    /// The heads of a document as stored.
-    fn heads_on_disk(storage: &Flaky, doc_id: DocumentId) -> Vec<ChangeHash> {
+    /// The antenna document as the relay stores it, with a tombstone for `household` added.
+    fn with_tombstone(storage: &Flaky, antenna: AntennaId, household: DocumentId) -> Automerge {
+        let mut doc = Automerge::new();
+        for chunk in storage.load_document(&antenna.document()).unwrap() {
+            doc.load_incremental(&chunk).unwrap();
+        }
+        let mut tx = doc.transaction();
+        let (_, erased) = tx.get(automerge::ROOT, "erased").unwrap().unwrap();
+        let tombstone = tx
+            .put_object(&erased, household.to_string(), automerge::ObjType::Map)
+            .unwrap();
+        tx.put(&tombstone, "by", "leila").unwrap();
+        tx.commit();
+        doc
+    }
+
+    #[test]
+    fn test_a_leads_tombstone_erases_the_document_from_disk_and_it_is_refused_for_good() {
+        let f = fixture();
+        let (volunteer, mut volunteer_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let household = DocumentId::random();
+        let mut copy = sample();
+        assert!(push(&f.hub, volunteer, &mut volunteer_rx, household, &mut copy).is_empty());
+        assert!(f.storage.document_antenna(&household).unwrap().is_some());
+
+        // A volunteer may not erase: refused, and nothing is erased.
+        let mut forged = with_tombstone(&f.storage, f.antenna, household);
+        let closes = push(
+            &f.hub,
+            volunteer,
+            &mut volunteer_rx,
+            f.antenna.document(),
+            &mut forged,
+        );
+        assert_eq!(closes.first().map(|c| c.0), Some(close::FORBIDDEN));
+        assert!(f.storage.document_antenna(&household).unwrap().is_some());
+        assert!(erased_households(&stored(&f.storage, f.antenna.document())).is_empty());
+
+        // The lead's tombstone is stored, and the document with its history is gone.
+        let (lead, mut lead_rx) = join(&f.hub, device(f.antenna, Role::Lead));
+        let mut tombstoned = with_tombstone(&f.storage, f.antenna, household);
+        assert!(push(
+            &f.hub,
+            lead,
+            &mut lead_rx,
+            f.antenna.document(),
+            &mut tombstoned
+        )
+        .is_empty());
+        assert_eq!(f.storage.document_antenna(&household).unwrap(), None);
+        assert!(f.storage.load_document(&household).unwrap().is_empty());
+        assert!(f.storage.is_erased(&household).unwrap());
+
+        // An old copy sent again is refused, and nothing of it is stored.
+        let (returning, mut returning_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        edit(&mut copy, 7);
+        push(&f.hub, returning, &mut returning_rx, household, &mut copy);
+        assert_eq!(f.storage.document_antenna(&household).unwrap(), None);
+        assert!(f.storage.load_document(&household).unwrap().is_empty());
+        // The change feed never lists it again, and positions keep growing past it.
+        let (_, listed, _) = feed(&f.hub, returning, &mut returning_rx, 0);
+        assert!(!listed.contains(&household.to_string()));
+    }
+
+    /// A stored document, loaded.
+    fn stored(storage: &Flaky, doc_id: DocumentId) -> Automerge {
         let mut stored = Automerge::new();
         for chunk in storage.load_document(&doc_id).unwrap() {
             stored.load_incremental(&chunk).unwrap();
         }
-        stored.get_heads()
+        stored
+    }
+
+    /// The heads of a document as stored.
+    fn heads_on_disk(storage: &Flaky, doc_id: DocumentId) -> Vec<ChangeHash> {
+        stored(storage, doc_id).get_heads()
     }
 
     /// The sync messages a connection received, decoded.

@@ -207,6 +207,26 @@ class BindingsScenario(unittest.TestCase):
         self.assertEqual((grievance.household, grievance.anonymous), (first, True))
         self.assertEqual(lead.overview(antenna).after_shock, 1)
 
+    def test_a_lead_erases_a_household_and_only_its_tombstone_remains(self):
+        asyncio.run(self.erasure())
+
+    async def erasure(self):
+        lead = self.open("rania")
+        antenna = await lead.join(self.relay.url, self.relay.first_invite, "Rania's phone", "Rania")
+        await lead.wait_until_up_to_date(antenna, WAIT)
+        fatma = lead.register_household(antenna, household("Fatma Zribi", "+216 22 913 407"))
+        await lead.wait_until_up_to_date(antenna, WAIT)
+        lead.erase_household(fatma)
+        everyone = HouseholdFilter(state=None, min_priority=None, need=None, assigned_to=None,
+                                   sort=HouseholdSort.NEWEST, limit=None)
+        self.assertEqual(lead.households(antenna, everyone), [])
+        with self.assertRaises(JiranError.NotFound):
+            lead.household(fatma)
+        [tombstone] = lead.erased_households(antenna)
+        self.assertEqual(tombstone.household, fatma)
+        await lead.wait_until_up_to_date(antenna, WAIT)
+        self.assertEqual(lead.households(antenna, everyone), [], "nothing came back from the relay")
+
     def test_errors_arrive_as_exceptions_a_volunteer_can_act_on(self):
         asyncio.run(self.errors())
 

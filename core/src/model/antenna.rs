@@ -30,6 +30,22 @@ pub struct AntennaDocument {
     /// lets a device list, sort and filter households before it holds their documents, and
     /// holds no names, phones or addresses.
     pub households: BTreeMap<String, HouseholdSummary>,
+    /// Households a lead erased, by household id: a tombstone holding when and by whom,
+    /// never who the household was. It lives as long as the antenna, so a device that was
+    /// offline for months erases its copy when it returns, and no old copy can bring the
+    /// household back (devices and the relay refuse its document). Antenna documents from
+    /// before erasure existed have no such map until the first erasure creates it.
+    #[autosurgeon(missing = "BTreeMap::new")]
+    pub erased: BTreeMap<String, Erasure>,
+}
+
+/// The tombstone of an erased household (see [`AntennaDocument::erased`]).
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Erasure {
+    /// When the lead erased it.
+    pub at: Timestamp,
+    /// The lead who erased it.
+    pub by: MemberId,
 }
 
 /// A member of the antenna.

@@ -9,7 +9,7 @@ pub mod ledger;
 pub mod validate;
 pub mod vocabulary;
 
-pub use antenna::{AntennaDocument, HouseholdSummary, Member, Provider};
+pub use antenna::{AntennaDocument, Erasure, HouseholdSummary, Member, Provider};
 pub use case::{Case, Grievance, LimitingFactor, Need, Note, PlanStep, Referral};
 pub use household::{
     Address, Consent, Coordinates, Household, HouseholdDocument, HouseholdStatus, Person,

@@ -138,6 +138,9 @@ pub(crate) struct Batch<'a> {
     local: Vec<(DocumentId, ChangeHash)>,
     pub(crate) events: Vec<StoreEvent>,
     pub(crate) now: Timestamp,
+    /// Set when the batch deleted a household's data: once committed, the write-ahead log is
+    /// truncated so no copy of the deleted pages stays in it.
+    pub(crate) checkpoint_after_commit: bool,
 }
 
 impl<'a> Batch<'a> {
@@ -149,6 +152,7 @@ impl<'a> Batch<'a> {
             local: Vec::new(),
             events: Vec::new(),
             now: Timestamp::now(),
+            checkpoint_after_commit: false,
         }
     }
 

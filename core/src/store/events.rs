@@ -16,6 +16,14 @@ pub enum StoreEvent {
         /// The household.
         household: HouseholdId,
     },
+    /// A household was erased (here or on another device): its data is gone from this
+    /// device; screens showing it should close.
+    HouseholdErased {
+        /// Its antenna.
+        antenna: AntennaId,
+        /// The household.
+        household: HouseholdId,
+    },
     /// Donations or deliveries of a month changed; balances may have moved.
     LedgerChanged {
         /// Its antenna.

@@ -9,6 +9,7 @@ mod access;
 mod antennas;
 mod documents;
 mod duplicates;
+mod erasure;
 mod events;
 mod follow_up;
 mod households;
@@ -140,7 +141,14 @@ impl Store {
                 return Err(error);
             }
         };
+        let checkpoint = batch.checkpoint_after_commit;
         let events = batch.commit()?;
+        if checkpoint {
+            // Erased data is overwritten in the database file (secure_delete); the log's
+            // copies of those pages go with the checkpoint. Only one connection uses the
+            // file, so a truncating checkpoint cannot be blocked by a reader.
+            db.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        }
         if let Err(error) = documents::compact(db, docs) {
             // The action is on disk; only the housekeeping failed. It is retried after the
             // next action.

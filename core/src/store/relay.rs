@@ -20,7 +20,7 @@ use super::replication::ImportOutcome;
 use super::Store;
 use crate::document::DocumentKind;
 use crate::error::{Error, Result};
-use crate::ids::{AntennaId, DocumentId, MemberId};
+use crate::ids::{AntennaId, DocumentId, HouseholdId, MemberId};
 use crate::model::{Member, Role};
 use crate::time::Timestamp;
 
@@ -296,6 +296,10 @@ impl Store {
         let mut next = state.clone();
         let outcome = self.batch(|b| {
             let outcome = b.import(id, &bytes)?;
+            if outcome == ImportOutcome::Erased {
+                // Nothing of an erased household is kept, not even what the relay has of it.
+                return Ok(outcome);
+            }
             match b.loaded(id)? {
                 Some(loaded) => {
                     loaded
@@ -385,6 +389,9 @@ impl Store {
 impl Batch<'_> {
     /// Merges changes as [`Store::import`] does (checked, re-projected).
     pub(crate) fn import(&mut self, id: DocumentId, bytes: &[u8]) -> Result<ImportOutcome> {
+        if self.is_erased(HouseholdId(id))? {
+            return Ok(ImportOutcome::Erased);
+        }
         let existed = self.header(id)?.is_some();
         if !self.merge(id, bytes)? {
             return Ok(ImportOutcome::Unchanged);

@@ -1,6 +1,7 @@
 //! Exchanging documents with other devices: what the sync engine (and tests) use to move
 //! changes. Merges are checked, stored durably and re-projected like local actions.
 
+use automerge::transaction::Transactable;
 use automerge::ChangeHash;
 use rusqlite::params;
 
@@ -22,6 +23,8 @@ pub enum ImportOutcome {
     Merged,
     /// Nothing new.
     Unchanged,
+    /// The household was erased: its changes were dropped, nothing was stored.
+    Erased,
 }
 
 impl Store {
@@ -80,6 +83,7 @@ impl Store {
                 "donations",
                 "deliveries",
                 "allocations",
+                "erased_households",
             ] {
                 b.sql.execute(&format!("DELETE FROM {table}"), [])?;
             }
@@ -96,6 +100,10 @@ impl Store {
                 else {
                     continue;
                 };
+                if b.header(id)?.is_none() {
+                    // Erased by a tombstone projected earlier in this rebuild.
+                    continue;
+                }
                 b.reproject(id, kind, antenna)?;
             }
             Ok(())
@@ -139,6 +147,7 @@ impl Batch<'_> {
             DocumentKind::Antenna => {
                 let doc: AntennaDocument = self.antenna(antenna)?;
                 projection::antenna(&self.sql, antenna, &doc)?;
+                self.apply_erasures(antenna, &doc)?;
                 self.repair_index(antenna, &doc)?;
                 self.events.push(StoreEvent::AntennaChanged(antenna));
                 Ok(())
@@ -168,13 +177,17 @@ impl Batch<'_> {
             }
         }
         drop(stmt);
-        if stale.is_empty() {
+        let ghosts = Batch::erased_index_entries(doc);
+        if stale.is_empty() && ghosts.is_empty() {
             return Ok(());
         }
         self.change(antenna.document(), "repair household index", |tx| {
             let index = super::access::map_at(tx, &["households"])?;
             for (id, summary) in &stale {
                 autosurgeon::reconcile_prop(&mut *tx, &index, id.as_str(), summary)?;
+            }
+            for id in &ghosts {
+                tx.delete(&index, id.as_str())?;
             }
             Ok(())
         })?;

@@ -195,6 +195,11 @@ impl Session {
                 };
                 let mut state = self.take_state(store, doc)?;
                 let outcome = store.receive_sync_message(doc, &mut state, decoded)?;
+                if outcome == ImportOutcome::Erased {
+                    self.drop_erased(doc);
+                    self.pump(store, &mut out)?;
+                    return Ok(out);
+                }
                 if doc == self.antenna.document() && outcome != ImportOutcome::Unchanged {
                     store.enrol(self.antenna)?;
                 }
@@ -220,6 +225,14 @@ impl Session {
             StoreEvent::AntennaChanged(a) => (*a, a.document()),
             StoreEvent::HouseholdChanged { antenna, household } => (*antenna, household.0),
             StoreEvent::LedgerChanged { antenna, ledger } => (*antenna, ledger.0),
+            StoreEvent::HouseholdErased { antenna, household } => {
+                if *antenna == self.antenna {
+                    self.drop_erased(household.0);
+                }
+                let mut out = Vec::new();
+                self.pump(store, &mut out)?;
+                return Ok(out);
+            }
             _ => return Ok(Vec::new()),
         };
         let mut out = Vec::new();
@@ -330,6 +343,18 @@ impl Session {
             }
         }
         Ok(())
+    }
+
+    /// An erased household's document: nothing more to send or wait for, and a refusal of it
+    /// by the relay is no problem for the volunteer to act on.
+    fn drop_erased(&mut self, doc: DocumentId) {
+        self.in_flight.remove(&doc);
+        self.synced.remove(&doc);
+        self.refused.remove(&doc);
+        if self.queued.remove(&doc) {
+            self.queue.retain(|d| *d != doc);
+        }
+        self.done(doc);
     }
 
     /// `doc` is synced (or unavailable): feed pages it completes move the checkpoint.

@@ -2,6 +2,7 @@
 
 mod convergence;
 mod duplicates;
+mod erasure;
 mod follow_up;
 mod households;
 mod ledger;

@@ -75,6 +75,14 @@ pub trait Storage: Send + Sync + 'static {
     /// Replaces a document's snapshot and drops its appended changes, atomically. `snapshot`
     /// must contain every stored change.
     fn replace_snapshot(&self, doc: &DocumentId, snapshot: &[u8]) -> Result<()>;
+    /// Erases documents of `antenna` (households its lead erased): their content and history
+    /// are deleted and overwritten, write-ahead log included, and a tombstone (the id only)
+    /// makes [`Storage::is_erased`] true for good, even for a document never stored here.
+    /// Documents of another antenna are left alone. Answers how many stored documents were
+    /// erased.
+    fn erase_documents(&self, antenna: &AntennaId, docs: &[DocumentId]) -> Result<usize>;
+    /// Whether a document was erased: it must never be stored again.
+    fn is_erased(&self, doc: &DocumentId) -> Result<bool>;
     /// How many documents an antenna has.
     fn count_documents(&self, antenna: &AntennaId) -> Result<u64>;
 

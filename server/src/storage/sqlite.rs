@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 /// The database file's name in the data directory.
 pub const DATABASE_FILE: &str = "relay.sqlite3";
 
-const VERSION: i64 = 2;
+const VERSION: i64 = 3;
 const APPLICATION_ID: i64 = 0x4a52_4c59; // "JRLY"
 
 const SCHEMA: &str = "
@@ -65,8 +65,22 @@ ALTER TABLE documents ADD COLUMN changed_seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX documents_by_change ON documents (antenna_id, changed_seq);
 ";
 
-/// The next sequence number of the change feed (one statement, under the connection's lock).
-const NEXT_SEQ: &str = "(SELECT coalesce(max(changed_seq), 0) + 1 FROM documents)";
+/// Version 3: erasure. A household erased by its antenna's lead leaves only its document id
+/// here (no content), so the relay refuses the document from then on, and the feed position
+/// it held, so the change feed never hands out a position twice.
+const MIGRATION_3: &str = "
+CREATE TABLE erased (
+    doc_id      TEXT PRIMARY KEY,
+    antenna_id  TEXT NOT NULL,
+    changed_seq INTEGER NOT NULL,
+    erased_at   INTEGER NOT NULL
+);
+";
+
+/// The next sequence number of the change feed (one statement, under the connection's lock),
+/// past every position handed out, erased documents' included.
+const NEXT_SEQ: &str = "(SELECT max(coalesce((SELECT max(changed_seq) FROM documents), 0),
+                                coalesce((SELECT max(changed_seq) FROM erased), 0)) + 1)";
 
 /// SQLite-backed [`Storage`].
 #[derive(Debug)]
@@ -117,8 +131,10 @@ impl SqliteStorage {
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.pragma_update(None, "synchronous", "FULL")?;
         db.pragma_update(None, "foreign_keys", "ON")?;
+        // Deleted content is overwritten, so an erased household leaves no bytes behind.
+        db.pragma_update(None, "secure_delete", "ON")?;
         db.busy_timeout(std::time::Duration::from_secs(5))?;
-        for (to, sql) in [(1, SCHEMA), (2, MIGRATION_2)] {
+        for (to, sql) in [(1, SCHEMA), (2, MIGRATION_2), (3, MIGRATION_3)] {
             if version < to {
                 let tx = db.unchecked_transaction()?;
                 tx.execute_batch(sql)?;
@@ -301,6 +317,61 @@ impl Storage for SqliteStorage {
         tx.execute("DELETE FROM changes WHERE doc_id = ?1", [&key])?;
         tx.commit()?;
         Ok(())
+    }
+
+    fn erase_documents(&self, antenna: &AntennaId, docs: &[DocumentId]) -> Result<usize> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let mut erased = 0;
+        for doc in docs {
+            let key = doc.to_string();
+            let stored: Option<(String, i64)> = tx
+                .query_row(
+                    "SELECT antenna_id, changed_seq FROM documents WHERE id = ?1",
+                    [&key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((owner, seq)) = stored else {
+                // Not stored (yet): the tombstone alone keeps it from ever being created.
+                tx.execute(
+                    "INSERT OR IGNORE INTO erased (doc_id, antenna_id, changed_seq, erased_at)
+                     VALUES (?1, ?2, 0, ?3)",
+                    params![key, antenna.to_string(), now()],
+                )?;
+                continue;
+            };
+            if owner != antenna.to_string() {
+                continue;
+            }
+            tx.execute("DELETE FROM changes WHERE doc_id = ?1", [&key])?;
+            tx.execute("DELETE FROM documents WHERE id = ?1", [&key])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO erased (doc_id, antenna_id, changed_seq, erased_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![key, antenna.to_string(), seq, now()],
+            )?;
+            erased += 1;
+        }
+        tx.commit()?;
+        if erased > 0 {
+            // The log's copies of the deleted pages go too. The relay has one connection, so
+            // no reader can hold the checkpoint back.
+            db.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        }
+        Ok(erased)
+    }
+
+    fn is_erased(&self, doc: &DocumentId) -> Result<bool> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT 1 FROM erased WHERE doc_id = ?1",
+                [doc.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     fn count_documents(&self, antenna: &AntennaId) -> Result<u64> {

@@ -697,6 +697,17 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func donationBalances(antenna: AntennaId) throws  -> [DonationBalance]
     
     /**
+     * Erases a household (leads): its data leaves this phone now, and every other phone and
+     * the relay when they sync; its deliveries stay in the accounts as amounts only.
+     */
+    func eraseHousehold(household: HouseholdId) throws 
+    
+    /**
+     * The antenna's erased households (tombstones: id, when, by whom), oldest first.
+     */
+    func erasedHouseholds(antenna: AntennaId) throws  -> [ErasedHousehold]
+    
+    /**
      * Grievances waiting for an answer, longest waiting first (leads).
      */
     func grievancesToAnswer(antenna: AntennaId) throws  -> [GrievanceToAnswer]
@@ -951,6 +962,32 @@ open func donationBalances(antenna: AntennaId)throws  -> [DonationBalance]  {
     return try  FfiConverterSequenceTypeDonationBalance.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
         uniffiCallStatus in
     uniffi_jiran_bindings_fn_method_jiranstore_donation_balances(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Erases a household (leads): its data leaves this phone now, and every other phone and
+     * the relay when they sync; its deliveries stay in the accounts as amounts only.
+     */
+open func eraseHousehold(household: HouseholdId)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_erase_household(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeHouseholdId_lower(household),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The antenna's erased households (tombstones: id, when, by whom), oldest first.
+     */
+open func erasedHouseholds(antenna: AntennaId)throws  -> [ErasedHousehold]  {
+    return try  FfiConverterSequenceTypeErasedHousehold.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_erased_households(
             self.uniffiCloneHandle(),
         FfiConverterTypeAntennaId_lower(antenna),uniffiCallStatus
     )
@@ -2273,6 +2310,67 @@ public func FfiConverterTypeDonationBalance_lift(_ buf: RustBuffer) throws -> Do
 #endif
 public func FfiConverterTypeDonationBalance_lower(_ value: DonationBalance) -> RustBuffer {
     return FfiConverterTypeDonationBalance.lower(value)
+}
+
+
+/**
+ * A household a lead erased: its tombstone (the id, when, by whom), never who it was.
+ */
+public struct ErasedHousehold: Equatable, Hashable {
+    public var household: HouseholdId
+    public var at: Timestamp
+    public var by: MemberId
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(household: HouseholdId, at: Timestamp, by: MemberId) {
+        self.household = household
+        self.at = at
+        self.by = by
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ErasedHousehold: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeErasedHousehold: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ErasedHousehold {
+        return
+            try ErasedHousehold(
+                household: FfiConverterTypeHouseholdId.read(from: &buf), 
+                at: FfiConverterTypeTimestamp.read(from: &buf), 
+                by: FfiConverterTypeMemberId.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ErasedHousehold, into buf: inout [UInt8]) {
+        FfiConverterTypeHouseholdId.write(value.household, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
+        FfiConverterTypeMemberId.write(value.by, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErasedHousehold_lift(_ buf: RustBuffer) throws -> ErasedHousehold {
+    return try FfiConverterTypeErasedHousehold.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeErasedHousehold_lower(_ value: ErasedHousehold) -> RustBuffer {
+    return FfiConverterTypeErasedHousehold.lower(value)
 }
 
 
@@ -5585,6 +5683,11 @@ public enum StoreChange: Equatable, Hashable {
     case household(antenna: AntennaId, household: HouseholdId
     )
     /**
+     * A household was erased (here or by a lead elsewhere): close any screen showing it.
+     */
+    case householdErased(antenna: AntennaId, household: HouseholdId
+    )
+    /**
      * Donations or deliveries changed: balances may have moved.
      */
     case ledger(antenna: AntennaId, ledger: LedgerId
@@ -5620,10 +5723,13 @@ public struct FfiConverterTypeStoreChange: FfiConverterRustBuffer {
         case 2: return .household(antenna: try FfiConverterTypeAntennaId.read(from: &buf), household: try FfiConverterTypeHouseholdId.read(from: &buf)
         )
         
-        case 3: return .ledger(antenna: try FfiConverterTypeAntennaId.read(from: &buf), ledger: try FfiConverterTypeLedgerId.read(from: &buf)
+        case 3: return .householdErased(antenna: try FfiConverterTypeAntennaId.read(from: &buf), household: try FfiConverterTypeHouseholdId.read(from: &buf)
         )
         
-        case 4: return .many
+        case 4: return .ledger(antenna: try FfiConverterTypeAntennaId.read(from: &buf), ledger: try FfiConverterTypeLedgerId.read(from: &buf)
+        )
+        
+        case 5: return .many
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -5644,14 +5750,20 @@ public struct FfiConverterTypeStoreChange: FfiConverterRustBuffer {
             FfiConverterTypeHouseholdId.write(household, into: &buf)
             
         
-        case let .ledger(antenna,ledger):
+        case let .householdErased(antenna,household):
             writeInt(&buf, Int32(3))
+            FfiConverterTypeAntennaId.write(antenna, into: &buf)
+            FfiConverterTypeHouseholdId.write(household, into: &buf)
+            
+        
+        case let .ledger(antenna,ledger):
+            writeInt(&buf, Int32(4))
             FfiConverterTypeAntennaId.write(antenna, into: &buf)
             FfiConverterTypeLedgerId.write(ledger, into: &buf)
             
         
         case .many:
-            writeInt(&buf, Int32(4))
+            writeInt(&buf, Int32(5))
         
         }
     }
@@ -6400,6 +6512,31 @@ fileprivate struct FfiConverterSequenceTypeDonationBalance: FfiConverterRustBuff
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeDonationBalance.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeErasedHousehold: FfiConverterRustBuffer {
+    typealias SwiftType = [ErasedHousehold]
+
+    public static func write(_ value: [ErasedHousehold], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeErasedHousehold.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ErasedHousehold] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ErasedHousehold]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeErasedHousehold.read(from: &buf))
         }
         return seq
     }
@@ -7565,6 +7702,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_donation_balances() != 924) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_erase_household() != 16) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_erased_households() != 47868) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_grievances_to_answer() != 32720) {
