@@ -16,7 +16,7 @@ use crate::error::{JiranError, Result};
 use crate::observer::{StoreObserver, Subscription};
 use crate::views::{
     AntennaOverview, DirectoryEntry, ErasedHousehold, HouseholdDetail, Invite, NewDelivery,
-    SyncStatus,
+    SyncStatus, TransparencyReport,
 };
 
 /// The store on this phone and the engine that keeps it in sync. Open one per app; share it.
@@ -283,6 +283,27 @@ impl JiranStore {
             .into_iter()
             .map(Into::into)
             .collect())
+    }
+
+    /// The antenna's public transparency report for the months `from..=to` (`YYYY-MM`, either
+    /// may be left out), as JSON and HTML to share with donors.
+    pub fn transparency_report(
+        &self,
+        antenna: AntennaId,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<TransparencyReport> {
+        let month = |field: &'static str, text: Option<String>| {
+            text.map(|t| {
+                jiran_core::Month::parse(&t).ok_or(jiran_core::Error::Invalid {
+                    field,
+                    problem: "write the month as YYYY-MM",
+                })
+            })
+            .transpose()
+        };
+        let (from, to) = (month("from", from)?, month("to", to)?);
+        Ok(self.store.transparency_report(antenna, from, to)?.into())
     }
 
     /// The antenna's sync status now (`None` before the engine first reported).

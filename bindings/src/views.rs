@@ -519,3 +519,24 @@ impl From<(HouseholdId, core::Erasure)> for ErasedHousehold {
         }
     }
 }
+
+/// The antenna's public transparency report, ready to share: the same figures as JSON and as
+/// one self-contained printable HTML page. No household or donor is named in either.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct TransparencyReport {
+    pub households_reached: u32,
+    pub deliveries: u32,
+    pub json: String,
+    pub html: String,
+}
+
+impl From<core::TransparencyReport> for TransparencyReport {
+    fn from(report: core::TransparencyReport) -> Self {
+        TransparencyReport {
+            households_reached: report.households_reached,
+            deliveries: report.deliveries,
+            json: report.to_json(),
+            html: report.to_html(),
+        }
+    }
+}

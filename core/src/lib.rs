@@ -42,6 +42,7 @@ pub mod duplicates;
 pub mod error;
 pub mod ids;
 pub mod model;
+pub mod report;
 pub mod search;
 pub mod store;
 pub mod sync;
@@ -54,5 +55,6 @@ pub use ids::{
     MemberId, NeedId, NoteId, PersonId, ProviderId, ReferralId, StepId,
 };
 pub use model::*;
+pub use report::TransparencyReport;
 pub use store::*;
 pub use time::{Month, Timestamp};

@@ -227,6 +227,30 @@ class BindingsScenario(unittest.TestCase):
         await lead.wait_until_up_to_date(antenna, WAIT)
         self.assertEqual(lead.households(antenna, everyone), [], "nothing came back from the relay")
 
+    def test_a_lead_shares_a_transparency_report_that_names_no_one(self):
+        asyncio.run(self.report())
+
+    async def report(self):
+        lead = self.open("nadia")
+        antenna = await lead.join(self.relay.url, self.relay.first_invite, "Nadia's phone", "Nadia")
+        await lead.wait_until_up_to_date(antenna, WAIT)
+        fatma = lead.register_household(antenna, household("Fatma Zribi", "+216 22 913 407"))
+        donation = lead.record_donation(antenna, NewDonation(
+            gift=Gift.MONEY(amount_minor=100_000, currency="TND"), donor="Hedi Mansour",
+            custodian=None, status=DonationStatus.RECEIVED, restricted_to=None, recorded_at=None))
+        lead.record_delivery(antenna, NewDelivery(
+            household=fatma, category=NeedCategory.FOOD, description="food parcel",
+            funding=[Funding(donation=donation, amount=25_000)], delivered_at=None))
+        report = lead.transparency_report(antenna, None, None)
+        self.assertEqual((report.households_reached, report.deliveries), (1, 1))
+        self.assertEqual(json.loads(report.json)["given"][0]["amount"], 25_000)
+        self.assertTrue(report.html.startswith("<!DOCTYPE html>"))
+        self.assertIn("25.000 TND", report.html)
+        for secret in ["Zribi", "913 407", "Hedi", str(fatma)]:
+            self.assertNotIn(secret, report.json + report.html)
+        with self.assertRaises(JiranError.InvalidInput):
+            lead.transparency_report(antenna, "April", None)
+
     def test_errors_arrive_as_exceptions_a_volunteer_can_act_on(self):
         asyncio.run(self.errors())
 

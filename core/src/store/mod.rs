@@ -19,6 +19,7 @@ mod projection;
 mod queries;
 mod relay;
 mod replication;
+mod report;
 mod schema;
 
 use std::path::{Path, PathBuf};

@@ -7,6 +7,7 @@ mod follow_up;
 mod households;
 mod ledger;
 mod overview;
+mod report;
 mod session;
 mod store;
 mod support;

@@ -826,6 +826,12 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func syncStatus(antenna: AntennaId)  -> SyncStatus?
     
     /**
+     * The antenna's public transparency report for the months `from..=to` (`YYYY-MM`, either
+     * may be left out), as JSON and HTML to share with donors.
+     */
+    func transparencyReport(antenna: AntennaId, from: String?, to: String?) throws  -> TransparencyReport
+    
+    /**
      * Waits until the antenna is up to date with nothing left to send, for at most
      * `timeout`; returns the last status either way (`None` if none was reported).
      */
@@ -1315,6 +1321,22 @@ open func syncStatus(antenna: AntennaId) -> SyncStatus?  {
     uniffi_jiran_bindings_fn_method_jiranstore_sync_status(
             self.uniffiCloneHandle(),
         FfiConverterTypeAntennaId_lower(antenna),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The antenna's public transparency report for the months `from..=to` (`YYYY-MM`, either
+     * may be left out), as JSON and HTML to share with donors.
+     */
+open func transparencyReport(antenna: AntennaId, from: String?, to: String?)throws  -> TransparencyReport  {
+    return try  FfiConverterTypeTransparencyReport_lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_transparency_report(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterOptionString.lower(from),
+        FfiConverterOptionString.lower(to),uniffiCallStatus
     )
 })
 }
@@ -4171,6 +4193,72 @@ public func FfiConverterTypeSyncStatus_lift(_ buf: RustBuffer) throws -> SyncSta
 #endif
 public func FfiConverterTypeSyncStatus_lower(_ value: SyncStatus) -> RustBuffer {
     return FfiConverterTypeSyncStatus.lower(value)
+}
+
+
+/**
+ * The antenna's public transparency report, ready to share: the same figures as JSON and as
+ * one self-contained printable HTML page. No household or donor is named in either.
+ */
+public struct TransparencyReport: Equatable, Hashable {
+    public var householdsReached: UInt32
+    public var deliveries: UInt32
+    public var json: String
+    public var html: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(householdsReached: UInt32, deliveries: UInt32, json: String, html: String) {
+        self.householdsReached = householdsReached
+        self.deliveries = deliveries
+        self.json = json
+        self.html = html
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TransparencyReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTransparencyReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TransparencyReport {
+        return
+            try TransparencyReport(
+                householdsReached: FfiConverterUInt32.read(from: &buf), 
+                deliveries: FfiConverterUInt32.read(from: &buf), 
+                json: FfiConverterString.read(from: &buf), 
+                html: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TransparencyReport, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.householdsReached, into: &buf)
+        FfiConverterUInt32.write(value.deliveries, into: &buf)
+        FfiConverterString.write(value.json, into: &buf)
+        FfiConverterString.write(value.html, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransparencyReport_lift(_ buf: RustBuffer) throws -> TransparencyReport {
+    return try FfiConverterTypeTransparencyReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTransparencyReport_lower(_ value: TransparencyReport) -> RustBuffer {
+    return FfiConverterTypeTransparencyReport.lower(value)
 }
 
 
@@ -7777,6 +7865,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_sync_status() != 49150) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_transparency_report() != 59845) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_wait_until_up_to_date() != 42633) {

@@ -472,6 +472,11 @@ void uniffi_jiran_bindings_fn_method_jiranstore_sync_now(uint64_t ptr, RustCallS
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_sync_status(uint64_t ptr, RustBuffer antenna, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TRANSPARENCY_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TRANSPARENCY_REPORT
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_transparency_report(uint64_t ptr, RustBuffer antenna, RustBuffer from, RustBuffer to, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_WAIT_UNTIL_UP_TO_DATE
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_WAIT_UNTIL_UP_TO_DATE
 uint64_t uniffi_jiran_bindings_fn_method_jiranstore_wait_until_up_to_date(uint64_t ptr, RustBuffer antenna, RustBuffer timeout
@@ -932,6 +937,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_sync_now(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_SYNC_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_SYNC_STATUS
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_sync_status(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_TRANSPARENCY_REPORT
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_TRANSPARENCY_REPORT
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_transparency_report(void
     
 );
 #endif
