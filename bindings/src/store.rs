@@ -293,14 +293,18 @@ impl JiranStore {
         from: Option<String>,
         to: Option<String>,
     ) -> Result<TransparencyReport> {
-        let month = |field: &'static str, text: Option<String>| {
-            text.map(|t| {
-                jiran_core::Month::parse(&t).ok_or(jiran_core::Error::Invalid {
-                    field,
-                    problem: "write the month as YYYY-MM",
-                })
-            })
-            .transpose()
+        let month = |field: &'static str, text: Option<String>| -> Result<_> {
+            match text {
+                None => Ok(None),
+                Some(text) => match jiran_core::Month::parse(&text) {
+                    Some(month) => Ok(Some(month)),
+                    None => Err(jiran_core::Error::Invalid {
+                        field,
+                        problem: "write the month as YYYY-MM",
+                    }
+                    .into()),
+                },
+            }
         };
         let (from, to) = (month("from", from)?, month("to", to)?);
         Ok(self.store.transparency_report(antenna, from, to)?.into())

@@ -318,7 +318,7 @@ fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -390,16 +390,16 @@ impl TransparencyReport {
             period = escape(&period),
             on = escape(&self.generated_on),
         );
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<div class=\"figures\"><div class=\"figure\"><b>{}</b>households reached</div>\
-             <div class=\"figure\"><b>{}</b>deliveries</div></div>\n",
+             <div class=\"figure\"><b>{}</b>deliveries</div></div>",
             self.households_reached, self.deliveries
         );
-        let _ = write!(
+        let _ = writeln!(
             h,
             "<h2>Received and given</h2><table><tr><th>received</th><th>pledged, not yet received</th><th>given</th></tr>\
-             <tr><td>{}</td><td>{}</td><td>{}</td></tr></table>\n",
+             <tr><td>{}</td><td>{}</td><td>{}</td></tr></table>",
             amounts(&self.received),
             amounts(&self.pledged),
             amounts(&self.given)
