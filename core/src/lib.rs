@@ -37,6 +37,7 @@
 //!
 //! See ARCHITECTURE.md for the documents, their merge semantics and the store's guarantees.
 
+pub mod blinded;
 pub mod document;
 pub mod duplicates;
 pub mod error;

@@ -47,6 +47,11 @@ pub struct Household {
     /// A shock that made this household need help (job lost in the lockdown, ...), if it was
     /// not in need before.
     pub shock: Option<String>,
+    /// The head's national identity card number, as typed, if the household gave it. Never
+    /// leaves the antenna: only its keyed hash does, for the blinded check with other
+    /// antennas (see [`crate::blinded`]).
+    #[autosurgeon(missing = "Option::default")]
+    pub national_id: Option<String>,
 }
 
 impl Household {

@@ -77,6 +77,27 @@ pub fn phone(value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// A national identity card number: 4 to 20 letters and digits once spaces, dashes and dots
+/// are left out (Tunisia's CIN has 8 digits; other countries mix letters in). Returned as
+/// typed, trimmed.
+pub fn national_id(value: &str) -> Result<String> {
+    let value = value.trim();
+    let kept = value.chars().filter(|c| !" -.".contains(*c));
+    if !kept.clone().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Error::invalid(
+            "national_id",
+            "may contain only letters, digits, spaces, dashes and dots",
+        ));
+    }
+    if !(4..=20).contains(&kept.count()) {
+        return Err(Error::invalid(
+            "national_id",
+            "must have between 4 and 20 letters and digits",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
 /// An ISO 4217 currency code: three capital letters.
 pub fn currency(value: &str) -> Result<String> {
     let value = value.trim();

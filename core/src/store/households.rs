@@ -78,6 +78,8 @@ pub struct HouseholdEdit {
     pub status: Option<HouseholdStatus>,
     /// New priority.
     pub priority: Option<Priority>,
+    /// New national identity card number of the head (`Some(None)` removes it).
+    pub national_id: Option<Option<String>>,
     /// New assigned volunteer (`Some(None)` unassigns).
     pub assigned_to: Option<Option<MemberId>>,
 }
@@ -180,6 +182,7 @@ impl Store {
                         recorded_at: now,
                     },
                     status: HouseholdStatus::Active,
+                    national_id: None,
                     registered_by: actor,
                     registered_at: now,
                     shock,
@@ -210,6 +213,10 @@ impl Store {
             Some(Some(p)) => Some(Some(validate::phone(&p)?)),
             other => other,
         };
+        let national_id = match edit.national_id {
+            Some(Some(id)) => Some(Some(validate::national_id(&id)?)),
+            other => other,
+        };
         let address = edit
             .address
             .as_deref()
@@ -234,6 +241,9 @@ impl Store {
             let profile = map_at(tx, &["profile"])?;
             if let Some(phone) = &phone {
                 reconcile_prop(&mut *tx, &profile, "phone", phone)?;
+            }
+            if let Some(national_id) = &national_id {
+                reconcile_prop(&mut *tx, &profile, "national_id", national_id)?;
             }
             if let Some(address) = &address {
                 let obj = map_at(tx, &["profile", "address"])?;
