@@ -56,7 +56,12 @@ impl DocumentKind {
     /// The maps the skeleton creates, so concurrent first edits land in the same objects.
     fn maps(self) -> &'static [&'static [&'static str]] {
         match self {
-            DocumentKind::Antenna => &[&["members"], &["providers"], &["households"]],
+            DocumentKind::Antenna => &[
+                &["members"],
+                &["providers"],
+                &["households"],
+                &["handovers"],
+            ],
             DocumentKind::Household => &[
                 &["profile"],
                 &["profile", "members"],

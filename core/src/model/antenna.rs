@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use autosurgeon::{Hydrate, Reconcile};
 
-use super::vocabulary::{HouseholdState, NeedCategory, Priority, Role, Sector};
-use crate::ids::{MemberId, ProviderId};
+use super::vocabulary::{HandoverFormat, HouseholdState, NeedCategory, Priority, Role, Sector};
+use crate::ids::{HandoverId, MemberId, ProviderId};
 use crate::time::Timestamp;
 
 /// The antenna document.
@@ -30,6 +30,11 @@ pub struct AntennaDocument {
     /// lets a device list, sort and filter households before it holds their documents, and
     /// holds no names, phones or addresses.
     pub households: BTreeMap<String, HouseholdSummary>,
+    /// Every handover of households to the municipality: who, when, how many, which filter.
+    /// Never the data handed over. Antenna documents created before handovers existed lack
+    /// the map; it reads as empty and is created by the first handover.
+    #[autosurgeon(missing = "BTreeMap::new")]
+    pub handovers: BTreeMap<HandoverId, HandoverLog>,
 }
 
 /// A member of the antenna.
@@ -56,6 +61,11 @@ pub struct Provider {
     pub contact: String,
     /// When it is open, as typed ("Mon–Fri 8:00–12:00").
     pub opening_hours: String,
+    /// The id of the HSDS service it was imported from (Open Referral), so importing the same
+    /// file again updates it instead of adding it twice. `None` for providers typed in, and
+    /// for providers written before HSDS import existed.
+    #[autosurgeon(missing = "Option::default")]
+    pub hsds_id: Option<String>,
 }
 
 /// What every member may know of a household without its document: no identifying data.
@@ -73,4 +83,20 @@ pub struct HouseholdSummary {
     pub assigned_to: Option<MemberId>,
     /// When it was registered.
     pub registered_at: Timestamp,
+}
+
+/// One handover of households to the municipality, as the antenna remembers it: enough to
+/// answer "who handed what over, when", and nothing that identifies a household.
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct HandoverLog {
+    /// The lead who made it.
+    pub by: MemberId,
+    /// When.
+    pub at: Timestamp,
+    /// How many households it held.
+    pub households: u32,
+    /// In which format.
+    pub format: HandoverFormat,
+    /// Which filter selected them, described in words ("active; priority at least high").
+    pub filter: String,
 }

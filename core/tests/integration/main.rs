@@ -3,7 +3,9 @@
 mod convergence;
 mod duplicates;
 mod follow_up;
+mod handover;
 mod households;
+mod hsds;
 mod ledger;
 mod overview;
 mod session;
