@@ -8,7 +8,8 @@ use jiran_core::Error;
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 #[uniffi(flat_error)]
 pub enum JiranError {
-    /// Something typed is missing, too long or malformed: correct it and try again.
+    /// Something typed (or a file to import) is missing, too long or malformed: correct it
+    /// and try again.
     #[error("{message}")]
     InvalidInput { message: String },
     /// The household, donation or record is not on this phone (yet): sync, or check the list.
@@ -44,7 +45,7 @@ impl From<Error> for JiranError {
     fn from(error: Error) -> Self {
         let message = error.to_string();
         match error {
-            Error::Invalid { .. } => JiranError::InvalidInput { message },
+            Error::Invalid { .. } | Error::ImportRefused(_) => JiranError::InvalidInput { message },
             Error::UnknownAntenna(_)
             | Error::UnknownHousehold(_)
             | Error::UnknownDonation(_)

@@ -7,16 +7,16 @@ use std::time::Duration;
 use jiran_core::sync::{SyncEngine, SyncOptions};
 use jiran_core::{
     AntennaId, DeliveryId, DonationBalance, DonationId, GrievanceId, GrievanceStatus,
-    GrievanceToAnswer, HouseholdFilter, HouseholdId, HouseholdListItem, NeedCategory, NeedId,
-    NeedStatus, NewDonation, NewHousehold, NewNeed, NoteId, PossibleDuplicate, Priority,
-    ReferralToFollowUp, Role, Store, Timestamp,
+    GrievanceToAnswer, Handover, HandoverFilter, HandoverFormat, HouseholdFilter, HouseholdId,
+    HouseholdListItem, ImportSummary, NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold,
+    NewNeed, NoteId, PossibleDuplicate, Priority, ReferralToFollowUp, Role, Store, Timestamp,
 };
 
 use crate::error::{JiranError, Result};
 use crate::observer::{StoreObserver, Subscription};
 use crate::views::{
-    AntennaOverview, DirectoryEntry, ErasedHousehold, HouseholdDetail, Invite, NewDelivery,
-    SyncStatus, TransparencyReport,
+    AntennaOverview, DirectoryEntry, ErasedHousehold, HandoverEntry, HouseholdDetail, Invite,
+    NewDelivery, SyncStatus, TransparencyReport,
 };
 
 /// The store on this phone and the engine that keeps it in sync. Open one per app; share it.
@@ -285,6 +285,30 @@ impl JiranStore {
             .collect())
     }
 
+    /// Hands the households that agreed to be shared with the municipality over as a file
+    /// (leads): the bytes to save or send, and how many households they hold. Logged in the
+    /// antenna (who, when, how many, which filter), never with the data.
+    pub fn export_for_municipality(
+        &self,
+        antenna: AntennaId,
+        filter: HandoverFilter,
+        format: HandoverFormat,
+    ) -> Result<Handover> {
+        Ok(self
+            .store
+            .export_for_municipality(antenna, filter, format)?)
+    }
+
+    /// Every handover to the municipality made in the antenna, oldest first.
+    pub fn handovers(&self, antenna: AntennaId) -> Result<Vec<HandoverEntry>> {
+        Ok(self
+            .store
+            .handovers(antenna)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// The antenna's public transparency report for the months `from..=to` (`YYYY-MM`, either
     /// may be left out), as JSON and HTML to share with donors.
     pub fn transparency_report(
@@ -308,6 +332,21 @@ impl JiranStore {
         };
         let (from, to) = (month("from", from)?, month("to", to)?);
         Ok(self.store.transparency_report(antenna, from, to)?.into())
+    }
+
+    /// Loads an Open Referral HSDS JSON file into the provider directory (leads); a refused
+    /// file adds nothing.
+    pub fn import_providers_hsds(
+        &self,
+        antenna: AntennaId,
+        file: Vec<u8>,
+    ) -> Result<ImportSummary> {
+        Ok(self.store.import_providers_hsds(antenna, &file)?)
+    }
+
+    /// The provider directory as an Open Referral HSDS JSON file.
+    pub fn export_providers_hsds(&self, antenna: AntennaId) -> Result<Vec<u8>> {
+        Ok(self.store.export_providers_hsds(antenna)?)
     }
 
     /// The antenna's sync status now (`None` before the engine first reported).

@@ -5,11 +5,12 @@
 use jiran_core::{
     AntennaId, Coordinates, DeliveryId, DonationBalance, DonationId, DonationStatus,
     DuplicateReason, FactorId, FactorKind, Gift, GrievanceId, GrievanceStatus, GrievanceToAnswer,
-    HouseholdFilter, HouseholdId, HouseholdListItem, HouseholdSort, HouseholdState, LedgerId,
-    MemberId, NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NewPerson,
-    NewPlanStep, NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority, ProviderId,
-    ReferralId, ReferralStatus, ReferralToFollowUp, Relationship, Role, Sector, StepId, StepStatus,
-    Timestamp, Urgency, VulnerabilityFlags,
+    Handover, HandoverFilter, HandoverFormat, HandoverId, HouseholdFilter, HouseholdId,
+    HouseholdListItem, HouseholdSort, HouseholdState, ImportSummary, LedgerId, MemberId,
+    NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NewPerson, NewPlanStep,
+    NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority, ProviderId, ReferralId,
+    ReferralStatus, ReferralToFollowUp, Relationship, Role, Sector, StepId, StepStatus, Timestamp,
+    Urgency, VulnerabilityFlags,
 };
 
 use crate::error::JiranError;
@@ -53,7 +54,8 @@ record_ids!(
     NoteId,
     ProviderId,
     DonationId,
-    DeliveryId
+    DeliveryId,
+    HandoverId
 );
 
 // Milliseconds since the Unix epoch, UTC.
@@ -171,6 +173,13 @@ pub enum HouseholdState {
     Graduated,
     MovedAway,
     Merged,
+}
+
+#[uniffi::remote(Enum)]
+pub enum HandoverFormat {
+    Csv,
+    HxlCsv,
+    Json,
 }
 
 #[uniffi::remote(Enum)]
@@ -338,4 +347,26 @@ pub struct ReferralToFollowUp {
     pub status: ReferralStatus,
     pub updated_at: Timestamp,
     pub days_without_news: u32,
+}
+
+#[uniffi::remote(Record)]
+pub struct HandoverFilter {
+    pub state: Option<HouseholdState>,
+    pub min_priority: Option<Priority>,
+    pub need: Option<NeedCategory>,
+    pub registered_since: Option<Timestamp>,
+}
+
+#[uniffi::remote(Record)]
+pub struct Handover {
+    pub id: HandoverId,
+    pub bytes: Vec<u8>,
+    pub households: u32,
+}
+
+#[uniffi::remote(Record)]
+pub struct ImportSummary {
+    pub added: u32,
+    pub updated: u32,
+    pub skipped: u32,
 }

@@ -8,9 +8,10 @@ use jiran_core as core;
 use jiran_core::sync::{Problem, SyncState as CoreState};
 use jiran_core::{
     AntennaId, Coordinates, DeliveryId, DonationBalance, DonationId, FactorId, FactorKind,
-    GrievanceId, GrievanceStatus, HouseholdId, HouseholdState, MemberId, NeedCategory, NeedId,
-    NeedStatus, NoteId, OverAllocation, PersonId, Priority, ProviderId, ReferralId, ReferralStatus,
-    Relationship, Role, Sector, StepId, StepStatus, Timestamp, Urgency, VulnerabilityFlags,
+    GrievanceId, GrievanceStatus, HandoverFormat, HandoverId, HouseholdId, HouseholdState,
+    MemberId, NeedCategory, NeedId, NeedStatus, NoteId, OverAllocation, PersonId, Priority,
+    ProviderId, ReferralId, ReferralStatus, Relationship, Role, Sector, StepId, StepStatus,
+    Timestamp, Urgency, VulnerabilityFlags,
 };
 
 /// An antenna this phone belongs to.
@@ -537,6 +538,33 @@ impl From<core::TransparencyReport> for TransparencyReport {
             deliveries: report.deliveries,
             json: report.to_json(),
             html: report.to_html(),
+        }
+    }
+}
+
+/// One handover to the municipality, as the antenna's log holds it: who, when, how many,
+/// which format and filter; never the households themselves.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct HandoverEntry {
+    pub id: HandoverId,
+    /// The lead who made it.
+    pub by: MemberId,
+    pub at: Timestamp,
+    pub households: u32,
+    pub format: HandoverFormat,
+    /// The filter in words ("active; priority at least high").
+    pub filter: String,
+}
+
+impl From<(HandoverId, core::HandoverLog)> for HandoverEntry {
+    fn from((id, log): (HandoverId, core::HandoverLog)) -> Self {
+        HandoverEntry {
+            id,
+            by: log.by,
+            at: log.at,
+            households: log.households,
+            format: log.format,
+            filter: log.filter,
         }
     }
 }

@@ -56,7 +56,13 @@ impl DocumentKind {
     /// The maps the skeleton creates, so concurrent first edits land in the same objects.
     fn maps(self) -> &'static [&'static [&'static str]] {
         match self {
-            DocumentKind::Antenna => &[&["members"], &["providers"], &["households"], &["erased"]],
+            DocumentKind::Antenna => &[
+                &["members"],
+                &["providers"],
+                &["households"],
+                &["erased"],
+                &["handovers"],
+            ],
             DocumentKind::Household => &[
                 &["profile"],
                 &["profile", "members"],

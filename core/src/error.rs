@@ -118,6 +118,11 @@ pub enum Error {
     /// The relay answered something this version does not understand.
     #[error("the relay answered {0}; is the address right and the relay up to date?")]
     RelayAnswer(String),
+    /// A file to import was refused as a whole; nothing was imported. The reason is built by
+    /// the core from positions, field names and limits only, never from the file's content
+    /// (which may name people).
+    #[error("this file cannot be imported: {0}. Nothing was imported")]
+    ImportRefused(String),
     /// The local SQLite database failed.
     #[error("local storage failed: {0}")]
     Storage(#[from] rusqlite::Error),

@@ -226,6 +226,10 @@ record_id!(
     /// A delivery of aid to a household.
     DeliveryId
 );
+record_id!(
+    /// One handover of households to the municipality, as logged in the antenna document.
+    HandoverId
+);
 
 #[cfg(test)]
 mod tests {

@@ -41,6 +41,7 @@ pub mod blinded;
 pub mod document;
 pub mod duplicates;
 pub mod error;
+pub mod exchange;
 pub mod ids;
 pub mod model;
 pub mod report;
@@ -52,8 +53,8 @@ pub mod time;
 pub use duplicates::{DuplicateReason, PossibleDuplicate};
 pub use error::{Error, Result};
 pub use ids::{
-    AntennaId, DeliveryId, DocumentId, DonationId, FactorId, GrievanceId, HouseholdId, LedgerId,
-    MemberId, NeedId, NoteId, PersonId, ProviderId, ReferralId, StepId,
+    AntennaId, DeliveryId, DocumentId, DonationId, FactorId, GrievanceId, HandoverId, HouseholdId,
+    LedgerId, MemberId, NeedId, NoteId, PersonId, ProviderId, ReferralId, StepId,
 };
 pub use model::*;
 pub use report::TransparencyReport;

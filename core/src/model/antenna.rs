@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use autosurgeon::{Hydrate, Reconcile};
 
-use super::vocabulary::{HouseholdState, NeedCategory, Priority, Role, Sector};
-use crate::ids::{MemberId, ProviderId};
+use super::vocabulary::{HandoverFormat, HouseholdState, NeedCategory, Priority, Role, Sector};
+use crate::ids::{HandoverId, MemberId, ProviderId};
 use crate::time::Timestamp;
 
 /// The antenna document.
@@ -37,6 +37,11 @@ pub struct AntennaDocument {
     /// before erasure existed have no such map until the first erasure creates it.
     #[autosurgeon(missing = "BTreeMap::new")]
     pub erased: BTreeMap<String, Erasure>,
+    /// Every handover of households to the municipality: who, when, how many, which filter.
+    /// Never the data handed over. Antenna documents created before handovers existed lack
+    /// the map; it reads as empty and is created by the first handover.
+    #[autosurgeon(missing = "BTreeMap::new")]
+    pub handovers: BTreeMap<HandoverId, HandoverLog>,
 }
 
 /// The tombstone of an erased household (see [`AntennaDocument::erased`]).
@@ -72,6 +77,11 @@ pub struct Provider {
     pub contact: String,
     /// When it is open, as typed ("Mon–Fri 8:00–12:00").
     pub opening_hours: String,
+    /// The id of the HSDS service it was imported from (Open Referral), so importing the same
+    /// file again updates it instead of adding it twice. `None` for providers typed in, and
+    /// for providers written before HSDS import existed.
+    #[autosurgeon(missing = "Option::default")]
+    pub hsds_id: Option<String>,
 }
 
 /// What every member may know of a household without its document: no identifying data.
@@ -89,4 +99,20 @@ pub struct HouseholdSummary {
     pub assigned_to: Option<MemberId>,
     /// When it was registered.
     pub registered_at: Timestamp,
+}
+
+/// One handover of households to the municipality, as the antenna remembers it: enough to
+/// answer "who handed what over, when", and nothing that identifies a household.
+#[derive(Clone, Debug, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct HandoverLog {
+    /// The lead who made it.
+    pub by: MemberId,
+    /// When.
+    pub at: Timestamp,
+    /// How many households it held.
+    pub households: u32,
+    /// In which format.
+    pub format: HandoverFormat,
+    /// Which filter selected them, described in words ("active; priority at least high").
+    pub filter: String,
 }

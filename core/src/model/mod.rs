@@ -9,7 +9,7 @@ pub mod ledger;
 pub mod validate;
 pub mod vocabulary;
 
-pub use antenna::{AntennaDocument, Erasure, HouseholdSummary, Member, Provider};
+pub use antenna::{AntennaDocument, Erasure, HandoverLog, HouseholdSummary, Member, Provider};
 pub use case::{Case, Grievance, LimitingFactor, Need, Note, PlanStep, Referral};
 pub use household::{
     Address, Consent, Coordinates, Household, HouseholdDocument, HouseholdStatus, Person,
@@ -17,6 +17,6 @@ pub use household::{
 };
 pub use ledger::{Acknowledgement, Delivery, Donation, Gift, LedgerDocument};
 pub use vocabulary::{
-    DonationStatus, FactorKind, GrievanceStatus, HouseholdState, NeedCategory, NeedStatus,
-    Priority, ReferralStatus, Relationship, Role, Sector, StepStatus, Urgency,
+    DonationStatus, FactorKind, GrievanceStatus, HandoverFormat, HouseholdState, NeedCategory,
+    NeedStatus, Priority, ReferralStatus, Relationship, Role, Sector, StepStatus, Urgency,
 };

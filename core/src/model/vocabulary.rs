@@ -244,3 +244,15 @@ vocabulary!(
         Merged = "merged",
     }
 );
+
+vocabulary!(
+    /// The file format of a handover to the municipality.
+    HandoverFormat {
+        /// CSV, UTF-8 with a byte-order mark so spreadsheet programs read Arabic right.
+        Csv = "csv",
+        /// The same CSV with a second row of HXL hashtags under the header.
+        HxlCsv = "hxl_csv",
+        /// A JSON array of households.
+        Json = "json",
+    }
+);

@@ -126,6 +126,7 @@ impl Store {
             serves,
             contact: validate::text("contact", &new.contact, validate::MAX_TEXT)?,
             opening_hours: validate::text("opening_hours", &new.opening_hours, validate::MAX_NAME)?,
+            hsds_id: None,
         };
         let id = ProviderId::random();
         self.batch(|b| {

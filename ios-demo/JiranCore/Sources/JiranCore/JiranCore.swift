@@ -637,6 +637,24 @@ fileprivate struct FfiConverterString: FfiConverter {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterData: FfiConverterRustBuffer {
+    typealias SwiftType = Data
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Data {
+        let len: Int32 = try readInt(&buf)
+        return Data(try readBytes(&buf, count: Int(len)))
+    }
+
+    public static func write(_ value: Data, into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        writeBytes(&buf, value)
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
     typealias SwiftType = TimeInterval
 
@@ -708,6 +726,18 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func erasedHouseholds(antenna: AntennaId) throws  -> [ErasedHousehold]
     
     /**
+     * Hands the households that agreed to be shared with the municipality over as a file
+     * (leads): the bytes to save or send, and how many households they hold. Logged in the
+     * antenna (who, when, how many, which filter), never with the data.
+     */
+    func exportForMunicipality(antenna: AntennaId, filter: HandoverFilter, format: HandoverFormat) throws  -> Handover
+    
+    /**
+     * The provider directory as an Open Referral HSDS JSON file.
+     */
+    func exportProvidersHsds(antenna: AntennaId) throws  -> Data
+    
+    /**
      * Grievances waiting for an answer, longest waiting first (leads).
      */
     func grievancesToAnswer(antenna: AntennaId) throws  -> [GrievanceToAnswer]
@@ -718,6 +748,11 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func handleGrievance(household: HouseholdId, grievance: GrievanceId, status: GrievanceStatus, resolution: String?) throws 
     
     /**
+     * Every handover to the municipality made in the antenna, oldest first.
+     */
+    func handovers(antenna: AntennaId) throws  -> [HandoverEntry]
+    
+    /**
      * Everything about one household.
      */
     func household(household: HouseholdId) throws  -> HouseholdDetail
@@ -726,6 +761,12 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
      * The household list, filtered and ordered.
      */
     func households(antenna: AntennaId, filter: HouseholdFilter) throws  -> [HouseholdListItem]
+    
+    /**
+     * Loads an Open Referral HSDS JSON file into the provider directory (leads); a refused
+     * file adds nothing.
+     */
+    func importProvidersHsds(antenna: AntennaId, file: Data) throws  -> ImportSummary
     
     /**
      * Makes an invite for someone to join `antenna` with `role` (leads only).
@@ -1001,6 +1042,36 @@ open func erasedHouseholds(antenna: AntennaId)throws  -> [ErasedHousehold]  {
 }
     
     /**
+     * Hands the households that agreed to be shared with the municipality over as a file
+     * (leads): the bytes to save or send, and how many households they hold. Logged in the
+     * antenna (who, when, how many, which filter), never with the data.
+     */
+open func exportForMunicipality(antenna: AntennaId, filter: HandoverFilter, format: HandoverFormat)throws  -> Handover  {
+    return try  FfiConverterTypeHandover_lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_export_for_municipality(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterTypeHandoverFilter_lower(filter),
+        FfiConverterTypeHandoverFormat_lower(format),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The provider directory as an Open Referral HSDS JSON file.
+     */
+open func exportProvidersHsds(antenna: AntennaId)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_export_providers_hsds(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Grievances waiting for an answer, longest waiting first (leads).
      */
 open func grievancesToAnswer(antenna: AntennaId)throws  -> [GrievanceToAnswer]  {
@@ -1029,6 +1100,19 @@ open func handleGrievance(household: HouseholdId, grievance: GrievanceId, status
 }
     
     /**
+     * Every handover to the municipality made in the antenna, oldest first.
+     */
+open func handovers(antenna: AntennaId)throws  -> [HandoverEntry]  {
+    return try  FfiConverterSequenceTypeHandoverEntry.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_handovers(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Everything about one household.
      */
 open func household(household: HouseholdId)throws  -> HouseholdDetail  {
@@ -1051,6 +1135,21 @@ open func households(antenna: AntennaId, filter: HouseholdFilter)throws  -> [Hou
             self.uniffiCloneHandle(),
         FfiConverterTypeAntennaId_lower(antenna),
         FfiConverterTypeHouseholdFilter_lower(filter),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Loads an Open Referral HSDS JSON file into the provider directory (leads); a refused
+     * file adds nothing.
+     */
+open func importProvidersHsds(antenna: AntennaId, file: Data)throws  -> ImportSummary  {
+    return try  FfiConverterTypeImportSummary_lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_import_providers_hsds(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterData.lower(file),uniffiCallStatus
     )
 })
 }
@@ -2611,6 +2710,212 @@ public func FfiConverterTypeGrievanceToAnswer_lower(_ value: GrievanceToAnswer) 
 }
 
 
+public struct Handover: Equatable, Hashable {
+    public var id: HandoverId
+    public var bytes: Data
+    public var households: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: HandoverId, bytes: Data, households: UInt32) {
+        self.id = id
+        self.bytes = bytes
+        self.households = households
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Handover: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHandover: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Handover {
+        return
+            try Handover(
+                id: FfiConverterTypeHandoverId.read(from: &buf), 
+                bytes: FfiConverterData.read(from: &buf), 
+                households: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Handover, into buf: inout [UInt8]) {
+        FfiConverterTypeHandoverId.write(value.id, into: &buf)
+        FfiConverterData.write(value.bytes, into: &buf)
+        FfiConverterUInt32.write(value.households, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandover_lift(_ buf: RustBuffer) throws -> Handover {
+    return try FfiConverterTypeHandover.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandover_lower(_ value: Handover) -> RustBuffer {
+    return FfiConverterTypeHandover.lower(value)
+}
+
+
+/**
+ * One handover to the municipality, as the antenna's log holds it: who, when, how many,
+ * which format and filter; never the households themselves.
+ */
+public struct HandoverEntry: Equatable, Hashable {
+    public var id: HandoverId
+    /**
+     * The lead who made it.
+     */
+    public var by: MemberId
+    public var at: Timestamp
+    public var households: UInt32
+    public var format: HandoverFormat
+    /**
+     * The filter in words ("active; priority at least high").
+     */
+    public var filter: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: HandoverId, 
+        /**
+         * The lead who made it.
+         */by: MemberId, at: Timestamp, households: UInt32, format: HandoverFormat, 
+        /**
+         * The filter in words ("active; priority at least high").
+         */filter: String) {
+        self.id = id
+        self.by = by
+        self.at = at
+        self.households = households
+        self.format = format
+        self.filter = filter
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HandoverEntry: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHandoverEntry: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HandoverEntry {
+        return
+            try HandoverEntry(
+                id: FfiConverterTypeHandoverId.read(from: &buf), 
+                by: FfiConverterTypeMemberId.read(from: &buf), 
+                at: FfiConverterTypeTimestamp.read(from: &buf), 
+                households: FfiConverterUInt32.read(from: &buf), 
+                format: FfiConverterTypeHandoverFormat.read(from: &buf), 
+                filter: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HandoverEntry, into buf: inout [UInt8]) {
+        FfiConverterTypeHandoverId.write(value.id, into: &buf)
+        FfiConverterTypeMemberId.write(value.by, into: &buf)
+        FfiConverterTypeTimestamp.write(value.at, into: &buf)
+        FfiConverterUInt32.write(value.households, into: &buf)
+        FfiConverterTypeHandoverFormat.write(value.format, into: &buf)
+        FfiConverterString.write(value.filter, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoverEntry_lift(_ buf: RustBuffer) throws -> HandoverEntry {
+    return try FfiConverterTypeHandoverEntry.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoverEntry_lower(_ value: HandoverEntry) -> RustBuffer {
+    return FfiConverterTypeHandoverEntry.lower(value)
+}
+
+
+public struct HandoverFilter: Equatable, Hashable {
+    public var state: HouseholdState?
+    public var minPriority: Priority?
+    public var need: NeedCategory?
+    public var registeredSince: Timestamp?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(state: HouseholdState?, minPriority: Priority?, need: NeedCategory?, registeredSince: Timestamp?) {
+        self.state = state
+        self.minPriority = minPriority
+        self.need = need
+        self.registeredSince = registeredSince
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HandoverFilter: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHandoverFilter: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HandoverFilter {
+        return
+            try HandoverFilter(
+                state: FfiConverterOptionTypeHouseholdState.read(from: &buf), 
+                minPriority: FfiConverterOptionTypePriority.read(from: &buf), 
+                need: FfiConverterOptionTypeNeedCategory.read(from: &buf), 
+                registeredSince: FfiConverterOptionTypeTimestamp.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HandoverFilter, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeHouseholdState.write(value.state, into: &buf)
+        FfiConverterOptionTypePriority.write(value.minPriority, into: &buf)
+        FfiConverterOptionTypeNeedCategory.write(value.need, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.registeredSince, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoverFilter_lift(_ buf: RustBuffer) throws -> HandoverFilter {
+    return try FfiConverterTypeHandoverFilter.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoverFilter_lower(_ value: HandoverFilter) -> RustBuffer {
+    return FfiConverterTypeHandoverFilter.lower(value)
+}
+
+
 /**
  * Everything about one household, as its detail screen shows it.
  */
@@ -2982,6 +3287,64 @@ public func FfiConverterTypeHouseholdMember_lift(_ buf: RustBuffer) throws -> Ho
 #endif
 public func FfiConverterTypeHouseholdMember_lower(_ value: HouseholdMember) -> RustBuffer {
     return FfiConverterTypeHouseholdMember.lower(value)
+}
+
+
+public struct ImportSummary: Equatable, Hashable {
+    public var added: UInt32
+    public var updated: UInt32
+    public var skipped: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(added: UInt32, updated: UInt32, skipped: UInt32) {
+        self.added = added
+        self.updated = updated
+        self.skipped = skipped
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ImportSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeImportSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ImportSummary {
+        return
+            try ImportSummary(
+                added: FfiConverterUInt32.read(from: &buf), 
+                updated: FfiConverterUInt32.read(from: &buf), 
+                skipped: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ImportSummary, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.added, into: &buf)
+        FfiConverterUInt32.write(value.updated, into: &buf)
+        FfiConverterUInt32.write(value.skipped, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportSummary_lift(_ buf: RustBuffer) throws -> ImportSummary {
+    return try FfiConverterTypeImportSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeImportSummary_lower(_ value: ImportSummary) -> RustBuffer {
+    return FfiConverterTypeImportSummary.lower(value)
 }
 
 
@@ -4746,6 +5109,79 @@ public func FfiConverterTypeGrievanceStatus_lower(_ value: GrievanceStatus) -> R
 
 
 
+public enum HandoverFormat: Equatable, Hashable {
+    
+    case csv
+    case hxlCsv
+    case json
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension HandoverFormat: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHandoverFormat: FfiConverterRustBuffer {
+    typealias SwiftType = HandoverFormat
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HandoverFormat {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .csv
+        
+        case 2: return .hxlCsv
+        
+        case 3: return .json
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: HandoverFormat, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .csv:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .hxlCsv:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .json:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoverFormat_lift(_ buf: RustBuffer) throws -> HandoverFormat {
+    return try FfiConverterTypeHandoverFormat.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoverFormat_lower(_ value: HandoverFormat) -> RustBuffer {
+    return FfiConverterTypeHandoverFormat.lower(value)
+}
+
+
+
+
 public enum HouseholdSort: Equatable, Hashable {
     
     case priority
@@ -4907,7 +5343,8 @@ enum JiranError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     
     
     /**
-     * Something typed is missing, too long or malformed: correct it and try again.
+     * Something typed (or a file to import) is missing, too long or malformed: correct it
+     * and try again.
      */
     case InvalidInput(message: String)
     
@@ -6708,6 +7145,31 @@ fileprivate struct FfiConverterSequenceTypeGrievanceToAnswer: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeHandoverEntry: FfiConverterRustBuffer {
+    typealias SwiftType = [HandoverEntry]
+
+    public static func write(_ value: [HandoverEntry], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHandoverEntry.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HandoverEntry] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HandoverEntry]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHandoverEntry.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeHouseholdListItem: FfiConverterRustBuffer {
     typealias SwiftType = [HouseholdListItem]
 
@@ -7306,6 +7768,46 @@ public func FfiConverterTypeGrievanceId_lower(_ value: GrievanceId) -> RustBuffe
 
 
 
+public typealias HandoverId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHandoverId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HandoverId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: HandoverId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> HandoverId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: HandoverId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoverId_lift(_ value: RustBuffer) throws -> HandoverId {
+    return try FfiConverterTypeHandoverId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHandoverId_lower(_ value: HandoverId) -> RustBuffer {
+    return FfiConverterTypeHandoverId.lower(value)
+}
+
+
+
 public typealias HouseholdId = String
 
 #if swift(>=5.8)
@@ -7798,16 +8300,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_erased_households() != 47868) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_export_for_municipality() != 5353) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_export_providers_hsds() != 42396) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_grievances_to_answer() != 32720) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_handle_grievance() != 42736) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_handovers() != 45598) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_household() != 46748) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_households() != 36022) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_import_providers_hsds() != 13266) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_invite() != 427) {
