@@ -51,7 +51,7 @@ pub use duplicates::{DuplicateReason, PossibleDuplicate};
 pub use error::{Error, Result};
 pub use ids::{
     AntennaId, DeliveryId, DocumentId, DonationId, FactorId, GrievanceId, HouseholdId, LedgerId,
-    MemberId, NeedId, NoteId, PersonId, ProviderId, ReferralId, StepId,
+    MemberId, NeedId, NoteId, PersonId, ProviderId, ReferralId, StepId, TaskId,
 };
 pub use model::*;
 pub use store::*;

@@ -19,6 +19,7 @@ mod queries;
 mod relay;
 mod replication;
 mod schema;
+mod tasks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -40,6 +41,7 @@ pub use queries::{
 };
 pub use relay::RelayLink;
 pub use replication::ImportOutcome;
+pub use tasks::{NewTask, TaskItem};
 
 use crate::error::Result;
 use documents::{Batch, Documents};

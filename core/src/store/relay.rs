@@ -361,6 +361,7 @@ impl Store {
                 "households",
                 "donations",
                 "deliveries",
+                "tasks",
                 "relay_links",
                 "memberships",
             ] {

@@ -71,7 +71,7 @@ impl Store {
         self.batch(|b| b.import(id, bytes))
     }
 
-    /// Rebuilds every derived table (lists, search index, balances) from the documents.
+    /// Rebuilds every derived table (lists, search index, balances, tasks) from the documents.
     pub fn rebuild_indexes(&self) -> Result<()> {
         self.batch(|b| {
             for table in [
@@ -80,6 +80,7 @@ impl Store {
                 "donations",
                 "deliveries",
                 "allocations",
+                "tasks",
             ] {
                 b.sql.execute(&format!("DELETE FROM {table}"), [])?;
             }

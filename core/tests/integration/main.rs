@@ -9,3 +9,4 @@ mod overview;
 mod session;
 mod store;
 mod support;
+mod tasks;
