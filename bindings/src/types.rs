@@ -7,9 +7,9 @@ use jiran_core::{
     DuplicateReason, FactorId, FactorKind, Gift, GrievanceId, GrievanceStatus, GrievanceToAnswer,
     HouseholdFilter, HouseholdId, HouseholdListItem, HouseholdSort, HouseholdState, LedgerId,
     MemberId, NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NewPerson,
-    NewPlanStep, NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority, ProviderId,
-    ReferralId, ReferralStatus, ReferralToFollowUp, Relationship, Role, Sector, StepId, StepStatus,
-    Timestamp, Urgency, VulnerabilityFlags,
+    NewPlanStep, NewTask, NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority,
+    ProviderId, ReferralId, ReferralStatus, ReferralToFollowUp, Relationship, Role, Sector, StepId,
+    StepStatus, TaskId, TaskItem, TaskKind, TaskStatus, Timestamp, Urgency, VulnerabilityFlags,
 };
 
 use crate::error::JiranError;
@@ -53,7 +53,8 @@ record_ids!(
     NoteId,
     ProviderId,
     DonationId,
-    DeliveryId
+    DeliveryId,
+    TaskId
 );
 
 // Milliseconds since the Unix epoch, UTC.
@@ -166,6 +167,20 @@ pub enum FactorKind {
 }
 
 #[uniffi::remote(Enum)]
+pub enum TaskKind {
+    Visit,
+    Call,
+    Delivery,
+}
+
+#[uniffi::remote(Enum)]
+pub enum TaskStatus {
+    Open,
+    Done,
+    Cancelled,
+}
+
+#[uniffi::remote(Enum)]
 pub enum HouseholdState {
     Active,
     Graduated,
@@ -257,6 +272,14 @@ pub struct NewPlanStep {
 }
 
 #[uniffi::remote(Record)]
+pub struct NewTask {
+    pub kind: TaskKind,
+    pub assigned_to: MemberId,
+    pub due: Timestamp,
+    pub note: Option<String>,
+}
+
+#[uniffi::remote(Record)]
 pub struct NewDonation {
     pub gift: Gift,
     pub donor: Option<String>,
@@ -338,4 +361,17 @@ pub struct ReferralToFollowUp {
     pub status: ReferralStatus,
     pub updated_at: Timestamp,
     pub days_without_news: u32,
+}
+
+#[uniffi::remote(Record)]
+pub struct TaskItem {
+    pub household: HouseholdId,
+    pub task: TaskId,
+    pub kind: TaskKind,
+    pub due: Timestamp,
+    pub overdue: bool,
+    pub days_overdue: u32,
+    pub days_left: u32,
+    pub priority: Priority,
+    pub note: Option<String>,
 }
