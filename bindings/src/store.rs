@@ -8,8 +8,9 @@ use jiran_core::sync::{SyncEngine, SyncOptions};
 use jiran_core::{
     AntennaId, DeliveryId, DonationBalance, DonationId, GrievanceId, GrievanceStatus,
     GrievanceToAnswer, Handover, HandoverFilter, HandoverFormat, HouseholdFilter, HouseholdId,
-    HouseholdListItem, ImportSummary, NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold,
-    NewNeed, NoteId, PossibleDuplicate, Priority, ReferralToFollowUp, Role, Store, Timestamp,
+    HouseholdListItem, ImportSummary, MemberId, NeedCategory, NeedId, NeedStatus, NewDonation,
+    NewHousehold, NewNeed, NewTask, NoteId, PossibleDuplicate, Priority, ReferralToFollowUp, Role,
+    Store, TaskId, TaskItem, Timestamp,
 };
 
 use crate::error::{JiranError, Result};
@@ -172,6 +173,39 @@ impl JiranStore {
         Ok(self
             .store
             .handle_grievance(household, &grievance, status, resolution.as_deref())?)
+    }
+
+    /// Assigns a visit, call or delivery for a household to a lead or volunteer of its
+    /// antenna, due within a year (leads).
+    pub fn assign_task(&self, household: HouseholdId, task: NewTask) -> Result<TaskId> {
+        Ok(self.store.assign_task(household, task)?)
+    }
+
+    /// Records that a task was done and how it went (the assignee, or a lead). A task is
+    /// completed once: a second completion is refused.
+    pub fn complete_task(
+        &self,
+        household: HouseholdId,
+        task: TaskId,
+        outcome: String,
+    ) -> Result<()> {
+        Ok(self.store.complete_task(household, &task, &outcome)?)
+    }
+
+    /// Cancels a task no longer to be done (leads).
+    pub fn cancel_task(&self, household: HouseholdId, task: TaskId) -> Result<()> {
+        Ok(self.store.cancel_task(household, &task)?)
+    }
+
+    /// This phone's member's open tasks, most overdue first. Lines name households by id
+    /// only, so the list may be shown on a shared screen.
+    pub fn my_tasks(&self, antenna: AntennaId) -> Result<Vec<TaskItem>> {
+        Ok(self.store.my_tasks(antenna, Timestamp::now())?)
+    }
+
+    /// A member's open tasks, most overdue first (leads; anyone for their own).
+    pub fn tasks_of(&self, antenna: AntennaId, member: MemberId) -> Result<Vec<TaskItem>> {
+        Ok(self.store.tasks_of(antenna, &member, Timestamp::now())?)
     }
 
     /// Records a donation, pledged or received.

@@ -8,9 +8,9 @@ use jiran_core::{
     Handover, HandoverFilter, HandoverFormat, HandoverId, HouseholdFilter, HouseholdId,
     HouseholdListItem, HouseholdSort, HouseholdState, ImportSummary, LedgerId, MemberId,
     NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NewPerson, NewPlanStep,
-    NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority, ProviderId, ReferralId,
-    ReferralStatus, ReferralToFollowUp, Relationship, Role, Sector, StepId, StepStatus, Timestamp,
-    Urgency, VulnerabilityFlags,
+    NewTask, NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority, ProviderId, ReferralId,
+    ReferralStatus, ReferralToFollowUp, Relationship, Role, Sector, StepId, StepStatus, TaskId,
+    TaskItem, TaskKind, TaskStatus, Timestamp, Urgency, VulnerabilityFlags,
 };
 
 use crate::error::JiranError;
@@ -55,7 +55,8 @@ record_ids!(
     ProviderId,
     DonationId,
     DeliveryId,
-    HandoverId
+    HandoverId,
+    TaskId
 );
 
 // Milliseconds since the Unix epoch, UTC.
@@ -168,6 +169,20 @@ pub enum FactorKind {
 }
 
 #[uniffi::remote(Enum)]
+pub enum TaskKind {
+    Visit,
+    Call,
+    Delivery,
+}
+
+#[uniffi::remote(Enum)]
+pub enum TaskStatus {
+    Open,
+    Done,
+    Cancelled,
+}
+
+#[uniffi::remote(Enum)]
 pub enum HouseholdState {
     Active,
     Graduated,
@@ -263,6 +278,14 @@ pub struct NewPlanStep {
     pub description: String,
     pub owner: Option<MemberId>,
     pub due: Option<String>,
+}
+
+#[uniffi::remote(Record)]
+pub struct NewTask {
+    pub kind: TaskKind,
+    pub assigned_to: MemberId,
+    pub due: Timestamp,
+    pub note: Option<String>,
 }
 
 #[uniffi::remote(Record)]
@@ -369,4 +392,17 @@ pub struct ImportSummary {
     pub added: u32,
     pub updated: u32,
     pub skipped: u32,
+}
+
+#[uniffi::remote(Record)]
+pub struct TaskItem {
+    pub household: HouseholdId,
+    pub task: TaskId,
+    pub kind: TaskKind,
+    pub due: Timestamp,
+    pub overdue: bool,
+    pub days_overdue: u32,
+    pub days_left: u32,
+    pub priority: Priority,
+    pub note: Option<String>,
 }

@@ -10,8 +10,8 @@ use jiran_core::{
     AntennaId, Coordinates, DeliveryId, DonationBalance, DonationId, FactorId, FactorKind,
     GrievanceId, GrievanceStatus, HandoverFormat, HandoverId, HouseholdId, HouseholdState,
     MemberId, NeedCategory, NeedId, NeedStatus, NoteId, OverAllocation, PersonId, Priority,
-    ProviderId, ReferralId, ReferralStatus, Relationship, Role, Sector, StepId, StepStatus,
-    Timestamp, Urgency, VulnerabilityFlags,
+    ProviderId, ReferralId, ReferralStatus, Relationship, Role, Sector, StepId, StepStatus, TaskId,
+    TaskKind, TaskStatus, Timestamp, Urgency, VulnerabilityFlags,
 };
 
 /// An antenna this phone belongs to.
@@ -163,6 +163,26 @@ pub struct Note {
     pub text: String,
 }
 
+/// A visit, call or delivery assigned to a member, and its outcome once done. Named
+/// `HouseholdTask`, not `Task`: in Swift, `Task` is the concurrency type apps already use.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct HouseholdTask {
+    pub id: TaskId,
+    pub kind: TaskKind,
+    pub assigned_to: MemberId,
+    pub due: Timestamp,
+    /// The lead's instructions.
+    pub note: Option<String>,
+    pub status: TaskStatus,
+    /// How it went (done tasks).
+    pub outcome: Option<String>,
+    pub assigned_by: MemberId,
+    pub created_at: Timestamp,
+    /// When it was done or cancelled, and by whom.
+    pub closed_at: Option<Timestamp>,
+    pub closed_by: Option<MemberId>,
+}
+
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct Delivery {
     pub id: DeliveryId,
@@ -201,6 +221,8 @@ pub struct HouseholdDetail {
     pub grievances: Vec<Grievance>,
     /// Oldest first.
     pub notes: Vec<Note>,
+    /// Open tasks first, by due time; then done and cancelled ones, latest first.
+    pub tasks: Vec<HouseholdTask>,
     /// Oldest first.
     pub deliveries: Vec<Delivery>,
 }
@@ -234,6 +256,23 @@ impl From<core::HouseholdDetail> for HouseholdDetail {
                 author: n.author.clone(),
                 at: n.at,
                 text: n.text.clone(),
+            })
+            .collect();
+        let tasks = case
+            .tasks_in_order()
+            .into_iter()
+            .map(|(id, t)| HouseholdTask {
+                id: id.clone(),
+                kind: t.kind,
+                assigned_to: t.assigned_to.clone(),
+                due: t.due,
+                note: t.note.clone(),
+                status: t.status,
+                outcome: t.outcome.clone(),
+                assigned_by: t.assigned_by.clone(),
+                created_at: t.created_at,
+                closed_at: t.closed_at,
+                closed_by: t.closed_by.clone(),
             })
             .collect();
         let (state, merged_into) = match profile.status {
@@ -324,6 +363,7 @@ impl From<core::HouseholdDetail> for HouseholdDetail {
                 })
                 .collect(),
             notes,
+            tasks,
             deliveries: deliveries
                 .into_iter()
                 .map(|r| Delivery {
@@ -370,6 +410,8 @@ pub struct AntennaOverview {
     pub open_grievances: u32,
     /// Active households registered after a shock (the crisis's new households).
     pub after_shock: u32,
+    /// Tasks still open past their due time.
+    pub overdue_tasks: u32,
     pub balances: Vec<DonationBalance>,
     pub over_allocations: Vec<OverAllocation>,
 }
@@ -396,6 +438,7 @@ impl From<core::AntennaOverview> for AntennaOverview {
                 .collect(),
             open_grievances: o.open_grievances,
             after_shock: o.after_shock,
+            overdue_tasks: o.overdue_tasks,
             balances: o.balances,
             over_allocations: o.over_allocations,
         }

@@ -75,6 +75,7 @@ impl DocumentKind {
                 &["case", "referrals"],
                 &["case", "grievances"],
                 &["case", "notes"],
+                &["case", "tasks"],
             ],
             DocumentKind::Ledger => &[&["donations"], &["deliveries"]],
         }

@@ -215,6 +215,10 @@ record_id!(
     NoteId
 );
 record_id!(
+    /// A task (visit, call, delivery) a lead assigned to a volunteer for a household.
+    TaskId
+);
+record_id!(
     /// A service provider in the antenna's directory.
     ProviderId
 );

@@ -54,7 +54,7 @@ pub use duplicates::{DuplicateReason, PossibleDuplicate};
 pub use error::{Error, Result};
 pub use ids::{
     AntennaId, DeliveryId, DocumentId, DonationId, FactorId, GrievanceId, HandoverId, HouseholdId,
-    LedgerId, MemberId, NeedId, NoteId, PersonId, ProviderId, ReferralId, StepId,
+    LedgerId, MemberId, NeedId, NoteId, PersonId, ProviderId, ReferralId, StepId, TaskId,
 };
 pub use model::*;
 pub use report::TransparencyReport;

@@ -36,10 +36,13 @@ from jiran import (  # noqa: E402
     NewNeed,
     NewPerson,
     Priority,
+    NewTask,
     Relationship,
     Role,
     StoreChange,
     SyncState,
+    TaskKind,
+    TaskStatus,
     Urgency,
     VulnerabilityFlags,
     DonationStatus,
@@ -286,6 +289,58 @@ class BindingsScenario(unittest.TestCase):
             lead.import_providers_hsds(antenna, b"not json")
         self.assertIn("Nothing was imported", str(refused.exception))
         self.assertEqual(len(lead.providers_for(antenna, NeedCategory.FOOD)), 2)
+    def test_a_lead_assigns_a_visit_and_the_volunteer_records_its_outcome(self):
+        asyncio.run(self.tasks())
+
+    async def tasks(self):
+        lead = self.open("leila")
+        antenna = await lead.join(self.relay.url, self.relay.first_invite, "Leila's phone", "Leila")
+        await lead.wait_until_up_to_date(antenna, WAIT)
+        invite = await lead.invite(antenna, Role.VOLUNTEER, 1, 48)
+        sami = self.open("sami")
+        await sami.join(self.relay.url, invite.code, "Sami's phone", "Sami")
+        [sami_antenna] = eventually("Sami's membership", sami.antennas)
+        sami_id = sami_antenna.member
+        fatma = lead.register_household(antenna, household("Fatma Ben Ali", "+216 98 123 456"))
+        due = int(time.time() * 1000) + 2 * 24 * 3600 * 1000
+        visit = NewTask(kind=TaskKind.VISIT, assigned_to=sami_id, due=due,
+                        note="ask about the school fees")
+
+        def assign():
+            # Sami's enrolment reaches the lead's phone through the relay.
+            try:
+                return lead.assign_task(fatma, visit)
+            except JiranError.NotFound:
+                return None
+
+        task = eventually("Sami as a member on the lead's phone", assign)
+        [item] = eventually("the visit on Sami's phone", lambda: sami.my_tasks(antenna))
+        self.assertEqual((item.household, item.task, item.kind), (fatma, task, TaskKind.VISIT))
+        self.assertEqual((item.due, item.overdue, item.days_left), (due, False, 1))
+        self.assertEqual(item.priority, Priority.HIGH)
+        self.assertEqual(item.note, "ask about the school fees")
+        self.assertFalse(hasattr(item, "head_name"), "a task line carries no name")
+        self.assertEqual(lead.tasks_of(antenna, sami_id), [item])
+
+        with self.assertRaises(JiranError.NotPermitted):
+            sami.assign_task(fatma, visit)
+        with self.assertRaises(JiranError.InvalidInput) as empty:
+            sami.complete_task(fatma, task, "  ")
+        self.assertIn("outcome", str(empty.exception))
+        sami.complete_task(fatma, task, "visited; the fees are paid until June")
+        self.assertEqual(sami.my_tasks(antenna), [])
+        with self.assertRaises(JiranError.InvalidInput):
+            sami.complete_task(fatma, task, "visited twice")
+
+        def done_on_the_lead():
+            tasks = lead.household(fatma).tasks
+            return tasks if tasks and tasks[0].status == TaskStatus.DONE else None
+
+        [done] = eventually("the outcome on the lead's phone", done_on_the_lead)
+        self.assertEqual(done.outcome, "visited; the fees are paid until June")
+        self.assertEqual((done.assigned_to, done.closed_by), (sami_id, sami_id))
+        self.assertEqual(lead.tasks_of(antenna, sami_id), [])
+        self.assertEqual(lead.overview(antenna).overdue_tasks, 0)
 
     def test_errors_arrive_as_exceptions_a_volunteer_can_act_on(self):
         asyncio.run(self.errors())

@@ -10,7 +10,7 @@ pub mod validate;
 pub mod vocabulary;
 
 pub use antenna::{AntennaDocument, Erasure, HandoverLog, HouseholdSummary, Member, Provider};
-pub use case::{Case, Grievance, LimitingFactor, Need, Note, PlanStep, Referral};
+pub use case::{Case, Grievance, LimitingFactor, Need, Note, PlanStep, Referral, Task};
 pub use household::{
     Address, Consent, Coordinates, Household, HouseholdDocument, HouseholdStatus, Person,
     VulnerabilityFlags,
@@ -18,5 +18,6 @@ pub use household::{
 pub use ledger::{Acknowledgement, Delivery, Donation, Gift, LedgerDocument};
 pub use vocabulary::{
     DonationStatus, FactorKind, GrievanceStatus, HandoverFormat, HouseholdState, NeedCategory,
-    NeedStatus, Priority, ReferralStatus, Relationship, Role, Sector, StepStatus, Urgency,
+    NeedStatus, Priority, ReferralStatus, Relationship, Role, Sector, StepStatus, TaskKind,
+    TaskStatus, Urgency,
 };

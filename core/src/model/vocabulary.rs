@@ -256,3 +256,27 @@ vocabulary!(
         Json = "json",
     }
 );
+
+vocabulary!(
+    /// What a lead asks a volunteer to do for a household.
+    TaskKind {
+        /// Go and see the household.
+        Visit = "visit",
+        /// Call the household.
+        Call = "call",
+        /// Bring the household something (a parcel, a document).
+        Delivery = "delivery",
+    }
+);
+
+vocabulary!(
+    /// Where a task stands.
+    TaskStatus {
+        /// To be done.
+        Open = "open",
+        /// Done; the outcome says how it went.
+        Done = "done",
+        /// No longer to be done (a lead cancelled it).
+        Cancelled = "cancelled",
+    }
+);

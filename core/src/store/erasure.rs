@@ -126,7 +126,7 @@ impl Batch<'_> {
     }
 
     /// Deletes every row of one household on this device: document, changes, sync state,
-    /// outbox, list row and search terms. Deliveries and allocations stay (amounts and an id
+    /// outbox, list row, search terms and tasks. Deliveries and allocations stay (amounts and an id
     /// that points at nothing). The write-ahead log is truncated after the batch commits.
     fn purge(&mut self, antenna: AntennaId, id: &str) -> Result<()> {
         for sql in [
@@ -136,6 +136,7 @@ impl Batch<'_> {
             "DELETE FROM documents WHERE id = ?1",
             "DELETE FROM search_terms WHERE household_id = ?1",
             "DELETE FROM households WHERE id = ?1",
+            "DELETE FROM tasks WHERE household_id = ?1",
         ] {
             self.sql.prepare_cached(sql)?.execute([id])?;
         }

@@ -23,6 +23,7 @@ mod relay;
 mod replication;
 mod report;
 mod schema;
+mod tasks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -46,6 +47,7 @@ pub use queries::{
 };
 pub use relay::RelayLink;
 pub use replication::ImportOutcome;
+pub use tasks::{NewTask, TaskItem};
 
 use crate::error::Result;
 use documents::{Batch, Documents};

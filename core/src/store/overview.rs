@@ -11,7 +11,7 @@ use crate::ids::AntennaId;
 use crate::model::{HouseholdState, NeedCategory, Priority};
 
 /// What a lead sees first: active households by priority and by open need, open grievances,
-/// donation balances and over-allocations to resolve.
+/// overdue tasks, donation balances and over-allocations to resolve.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AntennaOverview {
     /// Households being helped (state active), including those whose document has not
@@ -27,6 +27,9 @@ pub struct AntennaOverview {
     /// Active households registered after a shock (job lost in the lockdown, a disaster):
     /// how many the crisis brought, over households on this device.
     pub after_shock: u32,
+    /// Tasks (visits, calls, deliveries) still open past their due time, over households on
+    /// this device: work to share out again or chase.
+    pub overdue_tasks: u32,
     /// Every donation's balance (see [`Store::donation_balances`]).
     pub balances: Vec<DonationBalance>,
     /// Donations whose merged deliveries exceed them (see [`Store::over_allocations`]).
@@ -76,6 +79,7 @@ impl Store {
             open_needs,
             open_grievances: grievances,
             after_shock,
+            overdue_tasks: self.overdue_tasks(antenna, crate::time::Timestamp::now())?,
             balances: self.donation_balances(antenna)?,
             over_allocations: self.over_allocations(antenna)?,
         })

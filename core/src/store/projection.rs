@@ -1,4 +1,5 @@
-//! The derived tables: what documents say, laid out for fast lists, search and balances.
+//! The derived tables: what documents say, laid out for fast lists, search, balances and
+//! volunteers' task lists.
 //!
 //! Each function replaces the rows of one document (or one record) with what the document
 //! says now, so it is correct after a local action and after any merge alike.
@@ -144,7 +145,33 @@ pub(crate) fn household(
             insert.execute(params![term, key])?;
         }
     }
+    tasks(db, id, doc)?;
     Ok(summary)
+}
+
+/// Replaces a household's rows in `tasks` from its document.
+fn tasks(db: &Connection, id: HouseholdId, doc: &HouseholdDocument) -> Result<()> {
+    let key = id.to_string();
+    db.prepare_cached("DELETE FROM tasks WHERE household_id = ?1")?
+        .execute([&key])?;
+    let mut insert = db.prepare_cached(
+        "INSERT INTO tasks (household_id, id, antenna_id, kind, assigned_to, status, due, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    let antenna = doc.antenna.to_string();
+    for (task_id, task) in &doc.case.tasks {
+        insert.execute(params![
+            key,
+            task_id.as_str(),
+            antenna,
+            task.kind.as_str(),
+            task.assigned_to.as_str(),
+            task.status.as_str(),
+            task.due.millis(),
+            task.note,
+        ])?;
+    }
+    Ok(())
 }
 
 /// Settles which household each merged household of the antenna now lives in

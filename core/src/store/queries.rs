@@ -78,7 +78,8 @@ pub struct HouseholdDetail {
     pub antenna: AntennaId,
     /// Who it is.
     pub profile: Household,
-    /// Its case.
+    /// Its case, tasks included (see [`Case::tasks_in_order`]), with what households merged
+    /// into it hold and it lacks.
     pub case: Case,
     /// What it received, oldest first.
     pub deliveries: Vec<DeliveryRecord>,

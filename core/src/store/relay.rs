@@ -365,6 +365,7 @@ impl Store {
                 "households",
                 "donations",
                 "deliveries",
+                "tasks",
                 "relay_links",
                 "memberships",
             ] {

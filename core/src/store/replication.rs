@@ -74,7 +74,7 @@ impl Store {
         self.batch(|b| b.import(id, bytes))
     }
 
-    /// Rebuilds every derived table (lists, search index, balances) from the documents.
+    /// Rebuilds every derived table (lists, search index, balances, tasks) from the documents.
     pub fn rebuild_indexes(&self) -> Result<()> {
         self.batch(|b| {
             for table in [
@@ -84,6 +84,7 @@ impl Store {
                 "deliveries",
                 "allocations",
                 "erased_households",
+                "tasks",
             ] {
                 b.sql.execute(&format!("DELETE FROM {table}"), [])?;
             }

@@ -34,9 +34,28 @@ fn test_an_erasure_reaches_other_devices_and_an_old_copy_is_refused_even_after_a
         .unwrap()
         .unwrap();
 
+    let sami_member = sami.store.memberships().unwrap()[0].1.clone();
+    lead.store
+        .assign_task(
+            fatma,
+            NewTask {
+                kind: TaskKind::Visit,
+                assigned_to: sami_member,
+                due: Timestamp::now(),
+                note: Some("ask Fatma about the rent".into()),
+            },
+        )
+        .unwrap();
+    sync(&lead, &sami, antenna);
+    assert_eq!(sami.store.my_tasks(antenna, Timestamp::now()).unwrap().len(), 1);
+
     lead.store.erase_household(fatma).unwrap();
     assert!(listed(&lead, antenna).is_empty());
     sync(&lead, &sami, antenna);
+    assert!(
+        sami.store.my_tasks(antenna, Timestamp::now()).unwrap().is_empty(),
+        "its tasks go with it"
+    );
     assert!(listed(&sami, antenna).is_empty());
     assert!(sami
         .store

@@ -13,3 +13,4 @@ mod report;
 mod session;
 mod store;
 mod support;
+mod tasks;

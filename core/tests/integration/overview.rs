@@ -113,12 +113,13 @@ fn test_an_older_store_is_rebuilt_so_its_overview_counts_grievances() {
     let path = lead.store.path().to_owned();
     let lead = {
         // What a version-2 store looks like: no grievance counts, no addresses or merges, no
-        // erasures.
+        // erasures, no tasks.
         let Device { dir, store } = lead;
         drop(store);
         let db = rusqlite::Connection::open(&path).unwrap();
         db.execute("DROP INDEX households_merged", []).unwrap();
         db.execute("DROP TABLE erased_households", []).unwrap();
+        db.execute("DROP TABLE tasks", []).unwrap();
         for column in [
             "open_grievances",
             "address",

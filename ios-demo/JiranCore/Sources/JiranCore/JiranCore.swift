@@ -710,6 +710,23 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func antennas() throws  -> [Antenna]
     
     /**
+     * Assigns a visit, call or delivery for a household to a lead or volunteer of its
+     * antenna, due within a year (leads).
+     */
+    func assignTask(household: HouseholdId, task: NewTask) throws  -> TaskId
+    
+    /**
+     * Cancels a task no longer to be done (leads).
+     */
+    func cancelTask(household: HouseholdId, task: TaskId) throws 
+    
+    /**
+     * Records that a task was done and how it went (the assignee, or a lead). A task is
+     * completed once: a second completion is refused.
+     */
+    func completeTask(household: HouseholdId, task: TaskId, outcome: String) throws 
+    
+    /**
      * Per donation: received, delivered, remaining, households reached (a count).
      */
     func donationBalances(antenna: AntennaId) throws  -> [DonationBalance]
@@ -791,6 +808,12 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func mergeHouseholds(keep: HouseholdId, merged: HouseholdId) throws 
     
     /**
+     * This phone's member's open tasks, most overdue first. Lines name households by id
+     * only, so the list may be shown on a shared screen.
+     */
+    func myTasks(antenna: AntennaId) throws  -> [TaskItem]
+    
+    /**
      * Calls `observer` for every change and sync status until the subscription ends.
      */
     func observe(observer: StoreObserver)  -> Subscription
@@ -865,6 +888,11 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
      * The antenna's sync status now (`None` before the engine first reported).
      */
     func syncStatus(antenna: AntennaId)  -> SyncStatus?
+    
+    /**
+     * A member's open tasks, most overdue first (leads; anyone for their own).
+     */
+    func tasksOf(antenna: AntennaId, member: MemberId) throws  -> [TaskItem]
     
     /**
      * The antenna's public transparency report for the months `from..=to` (`YYYY-MM`, either
@@ -1000,6 +1028,49 @@ open func antennas()throws  -> [Antenna]  {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Assigns a visit, call or delivery for a household to a lead or volunteer of its
+     * antenna, due within a year (leads).
+     */
+open func assignTask(household: HouseholdId, task: NewTask)throws  -> TaskId  {
+    return try  FfiConverterTypeTaskId_lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_assign_task(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeHouseholdId_lower(household),
+        FfiConverterTypeNewTask_lower(task),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Cancels a task no longer to be done (leads).
+     */
+open func cancelTask(household: HouseholdId, task: TaskId)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_cancel_task(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeHouseholdId_lower(household),
+        FfiConverterTypeTaskId_lower(task),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Records that a task was done and how it went (the assignee, or a lead). A task is
+     * completed once: a second completion is refused.
+     */
+open func completeTask(household: HouseholdId, task: TaskId, outcome: String)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_complete_task(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeHouseholdId_lower(household),
+        FfiConverterTypeTaskId_lower(task),
+        FfiConverterString.lower(outcome),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -1221,6 +1292,20 @@ open func mergeHouseholds(keep: HouseholdId, merged: HouseholdId)throws   {try r
 }
     
     /**
+     * This phone's member's open tasks, most overdue first. Lines name households by id
+     * only, so the list may be shown on a shared screen.
+     */
+open func myTasks(antenna: AntennaId)throws  -> [TaskItem]  {
+    return try  FfiConverterSequenceTypeTaskItem.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_my_tasks(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Calls `observer` for every change and sync status until the subscription ends.
      */
 open func observe(observer: StoreObserver) -> Subscription  {
@@ -1420,6 +1505,20 @@ open func syncStatus(antenna: AntennaId) -> SyncStatus?  {
     uniffi_jiran_bindings_fn_method_jiranstore_sync_status(
             self.uniffiCloneHandle(),
         FfiConverterTypeAntennaId_lower(antenna),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A member's open tasks, most overdue first (leads; anyone for their own).
+     */
+open func tasksOf(antenna: AntennaId, member: MemberId)throws  -> [TaskItem]  {
+    return try  FfiConverterSequenceTypeTaskItem.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_tasks_of(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterTypeMemberId_lower(member),uniffiCallStatus
     )
 })
 }
@@ -1995,6 +2094,10 @@ public struct AntennaOverview: Equatable, Hashable {
      * Active households registered after a shock (the crisis's new households).
      */
     public var afterShock: UInt32
+    /**
+     * Tasks still open past their due time.
+     */
+    public var overdueTasks: UInt32
     public var balances: [DonationBalance]
     public var overAllocations: [OverAllocation]
 
@@ -2009,12 +2112,16 @@ public struct AntennaOverview: Equatable, Hashable {
          */openNeeds: [NeedCount], openGrievances: UInt32, 
         /**
          * Active households registered after a shock (the crisis's new households).
-         */afterShock: UInt32, balances: [DonationBalance], overAllocations: [OverAllocation]) {
+         */afterShock: UInt32, 
+        /**
+         * Tasks still open past their due time.
+         */overdueTasks: UInt32, balances: [DonationBalance], overAllocations: [OverAllocation]) {
         self.activeHouseholds = activeHouseholds
         self.byPriority = byPriority
         self.openNeeds = openNeeds
         self.openGrievances = openGrievances
         self.afterShock = afterShock
+        self.overdueTasks = overdueTasks
         self.balances = balances
         self.overAllocations = overAllocations
     }
@@ -2040,6 +2147,7 @@ public struct FfiConverterTypeAntennaOverview: FfiConverterRustBuffer {
                 openNeeds: FfiConverterSequenceTypeNeedCount.read(from: &buf), 
                 openGrievances: FfiConverterUInt32.read(from: &buf), 
                 afterShock: FfiConverterUInt32.read(from: &buf), 
+                overdueTasks: FfiConverterUInt32.read(from: &buf), 
                 balances: FfiConverterSequenceTypeDonationBalance.read(from: &buf), 
                 overAllocations: FfiConverterSequenceTypeOverAllocation.read(from: &buf)
         )
@@ -2051,6 +2159,7 @@ public struct FfiConverterTypeAntennaOverview: FfiConverterRustBuffer {
         FfiConverterSequenceTypeNeedCount.write(value.openNeeds, into: &buf)
         FfiConverterUInt32.write(value.openGrievances, into: &buf)
         FfiConverterUInt32.write(value.afterShock, into: &buf)
+        FfiConverterUInt32.write(value.overdueTasks, into: &buf)
         FfiConverterSequenceTypeDonationBalance.write(value.balances, into: &buf)
         FfiConverterSequenceTypeOverAllocation.write(value.overAllocations, into: &buf)
     }
@@ -2950,6 +3059,10 @@ public struct HouseholdDetail: Equatable, Hashable {
      */
     public var notes: [Note]
     /**
+     * Open tasks first, by due time; then done and cancelled ones, latest first.
+     */
+    public var tasks: [HouseholdTask]
+    /**
      * Oldest first.
      */
     public var deliveries: [Delivery]
@@ -2966,6 +3079,9 @@ public struct HouseholdDetail: Equatable, Hashable {
         /**
          * Oldest first.
          */notes: [Note], 
+        /**
+         * Open tasks first, by due time; then done and cancelled ones, latest first.
+         */tasks: [HouseholdTask], 
         /**
          * Oldest first.
          */deliveries: [Delivery]) {
@@ -2989,6 +3105,7 @@ public struct HouseholdDetail: Equatable, Hashable {
         self.referrals = referrals
         self.grievances = grievances
         self.notes = notes
+        self.tasks = tasks
         self.deliveries = deliveries
     }
 
@@ -3028,6 +3145,7 @@ public struct FfiConverterTypeHouseholdDetail: FfiConverterRustBuffer {
                 referrals: FfiConverterSequenceTypeReferral.read(from: &buf), 
                 grievances: FfiConverterSequenceTypeGrievance.read(from: &buf), 
                 notes: FfiConverterSequenceTypeNote.read(from: &buf), 
+                tasks: FfiConverterSequenceTypeHouseholdTask.read(from: &buf), 
                 deliveries: FfiConverterSequenceTypeDelivery.read(from: &buf)
         )
     }
@@ -3053,6 +3171,7 @@ public struct FfiConverterTypeHouseholdDetail: FfiConverterRustBuffer {
         FfiConverterSequenceTypeReferral.write(value.referrals, into: &buf)
         FfiConverterSequenceTypeGrievance.write(value.grievances, into: &buf)
         FfiConverterSequenceTypeNote.write(value.notes, into: &buf)
+        FfiConverterSequenceTypeHouseholdTask.write(value.tasks, into: &buf)
         FfiConverterSequenceTypeDelivery.write(value.deliveries, into: &buf)
     }
 }
@@ -3287,6 +3406,118 @@ public func FfiConverterTypeHouseholdMember_lift(_ buf: RustBuffer) throws -> Ho
 #endif
 public func FfiConverterTypeHouseholdMember_lower(_ value: HouseholdMember) -> RustBuffer {
     return FfiConverterTypeHouseholdMember.lower(value)
+}
+
+
+/**
+ * A visit, call or delivery assigned to a member, and its outcome once done. Named
+ * `HouseholdTask`, not `Task`: in Swift, `Task` is the concurrency type apps already use.
+ */
+public struct HouseholdTask: Equatable, Hashable {
+    public var id: TaskId
+    public var kind: TaskKind
+    public var assignedTo: MemberId
+    public var due: Timestamp
+    /**
+     * The lead's instructions.
+     */
+    public var note: String?
+    public var status: TaskStatus
+    /**
+     * How it went (done tasks).
+     */
+    public var outcome: String?
+    public var assignedBy: MemberId
+    public var createdAt: Timestamp
+    /**
+     * When it was done or cancelled, and by whom.
+     */
+    public var closedAt: Timestamp?
+    public var closedBy: MemberId?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: TaskId, kind: TaskKind, assignedTo: MemberId, due: Timestamp, 
+        /**
+         * The lead's instructions.
+         */note: String?, status: TaskStatus, 
+        /**
+         * How it went (done tasks).
+         */outcome: String?, assignedBy: MemberId, createdAt: Timestamp, 
+        /**
+         * When it was done or cancelled, and by whom.
+         */closedAt: Timestamp?, closedBy: MemberId?) {
+        self.id = id
+        self.kind = kind
+        self.assignedTo = assignedTo
+        self.due = due
+        self.note = note
+        self.status = status
+        self.outcome = outcome
+        self.assignedBy = assignedBy
+        self.createdAt = createdAt
+        self.closedAt = closedAt
+        self.closedBy = closedBy
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HouseholdTask: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHouseholdTask: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HouseholdTask {
+        return
+            try HouseholdTask(
+                id: FfiConverterTypeTaskId.read(from: &buf), 
+                kind: FfiConverterTypeTaskKind.read(from: &buf), 
+                assignedTo: FfiConverterTypeMemberId.read(from: &buf), 
+                due: FfiConverterTypeTimestamp.read(from: &buf), 
+                note: FfiConverterOptionString.read(from: &buf), 
+                status: FfiConverterTypeTaskStatus.read(from: &buf), 
+                outcome: FfiConverterOptionString.read(from: &buf), 
+                assignedBy: FfiConverterTypeMemberId.read(from: &buf), 
+                createdAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                closedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                closedBy: FfiConverterOptionTypeMemberId.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HouseholdTask, into buf: inout [UInt8]) {
+        FfiConverterTypeTaskId.write(value.id, into: &buf)
+        FfiConverterTypeTaskKind.write(value.kind, into: &buf)
+        FfiConverterTypeMemberId.write(value.assignedTo, into: &buf)
+        FfiConverterTypeTimestamp.write(value.due, into: &buf)
+        FfiConverterOptionString.write(value.note, into: &buf)
+        FfiConverterTypeTaskStatus.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.outcome, into: &buf)
+        FfiConverterTypeMemberId.write(value.assignedBy, into: &buf)
+        FfiConverterTypeTimestamp.write(value.createdAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.closedAt, into: &buf)
+        FfiConverterOptionTypeMemberId.write(value.closedBy, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdTask_lift(_ buf: RustBuffer) throws -> HouseholdTask {
+    return try FfiConverterTypeHouseholdTask.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdTask_lower(_ value: HouseholdTask) -> RustBuffer {
+    return FfiConverterTypeHouseholdTask.lower(value)
 }
 
 
@@ -4015,6 +4246,68 @@ public func FfiConverterTypeNewPlanStep_lower(_ value: NewPlanStep) -> RustBuffe
 }
 
 
+public struct NewTask: Equatable, Hashable {
+    public var kind: TaskKind
+    public var assignedTo: MemberId
+    public var due: Timestamp
+    public var note: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: TaskKind, assignedTo: MemberId, due: Timestamp, note: String?) {
+        self.kind = kind
+        self.assignedTo = assignedTo
+        self.due = due
+        self.note = note
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NewTask: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNewTask: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NewTask {
+        return
+            try NewTask(
+                kind: FfiConverterTypeTaskKind.read(from: &buf), 
+                assignedTo: FfiConverterTypeMemberId.read(from: &buf), 
+                due: FfiConverterTypeTimestamp.read(from: &buf), 
+                note: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NewTask, into buf: inout [UInt8]) {
+        FfiConverterTypeTaskKind.write(value.kind, into: &buf)
+        FfiConverterTypeMemberId.write(value.assignedTo, into: &buf)
+        FfiConverterTypeTimestamp.write(value.due, into: &buf)
+        FfiConverterOptionString.write(value.note, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewTask_lift(_ buf: RustBuffer) throws -> NewTask {
+    return try FfiConverterTypeNewTask.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNewTask_lower(_ value: NewTask) -> RustBuffer {
+    return FfiConverterTypeNewTask.lower(value)
+}
+
+
 public struct Note: Equatable, Hashable {
     public var id: NoteId
     public var author: MemberId
@@ -4556,6 +4849,88 @@ public func FfiConverterTypeSyncStatus_lift(_ buf: RustBuffer) throws -> SyncSta
 #endif
 public func FfiConverterTypeSyncStatus_lower(_ value: SyncStatus) -> RustBuffer {
     return FfiConverterTypeSyncStatus.lower(value)
+}
+
+
+public struct TaskItem: Equatable, Hashable {
+    public var household: HouseholdId
+    public var task: TaskId
+    public var kind: TaskKind
+    public var due: Timestamp
+    public var overdue: Bool
+    public var daysOverdue: UInt32
+    public var daysLeft: UInt32
+    public var priority: Priority
+    public var note: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(household: HouseholdId, task: TaskId, kind: TaskKind, due: Timestamp, overdue: Bool, daysOverdue: UInt32, daysLeft: UInt32, priority: Priority, note: String?) {
+        self.household = household
+        self.task = task
+        self.kind = kind
+        self.due = due
+        self.overdue = overdue
+        self.daysOverdue = daysOverdue
+        self.daysLeft = daysLeft
+        self.priority = priority
+        self.note = note
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TaskItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTaskItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TaskItem {
+        return
+            try TaskItem(
+                household: FfiConverterTypeHouseholdId.read(from: &buf), 
+                task: FfiConverterTypeTaskId.read(from: &buf), 
+                kind: FfiConverterTypeTaskKind.read(from: &buf), 
+                due: FfiConverterTypeTimestamp.read(from: &buf), 
+                overdue: FfiConverterBool.read(from: &buf), 
+                daysOverdue: FfiConverterUInt32.read(from: &buf), 
+                daysLeft: FfiConverterUInt32.read(from: &buf), 
+                priority: FfiConverterTypePriority.read(from: &buf), 
+                note: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TaskItem, into buf: inout [UInt8]) {
+        FfiConverterTypeHouseholdId.write(value.household, into: &buf)
+        FfiConverterTypeTaskId.write(value.task, into: &buf)
+        FfiConverterTypeTaskKind.write(value.kind, into: &buf)
+        FfiConverterTypeTimestamp.write(value.due, into: &buf)
+        FfiConverterBool.write(value.overdue, into: &buf)
+        FfiConverterUInt32.write(value.daysOverdue, into: &buf)
+        FfiConverterUInt32.write(value.daysLeft, into: &buf)
+        FfiConverterTypePriority.write(value.priority, into: &buf)
+        FfiConverterOptionString.write(value.note, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaskItem_lift(_ buf: RustBuffer) throws -> TaskItem {
+    return try FfiConverterTypeTaskItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaskItem_lower(_ value: TaskItem) -> RustBuffer {
+    return FfiConverterTypeTaskItem.lower(value)
 }
 
 
@@ -6528,6 +6903,152 @@ public func FfiConverterTypeSyncState_lower(_ value: SyncState) -> RustBuffer {
 
 
 
+public enum TaskKind: Equatable, Hashable {
+    
+    case visit
+    case call
+    case delivery
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TaskKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTaskKind: FfiConverterRustBuffer {
+    typealias SwiftType = TaskKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TaskKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .visit
+        
+        case 2: return .call
+        
+        case 3: return .delivery
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TaskKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .visit:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .call:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .delivery:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaskKind_lift(_ buf: RustBuffer) throws -> TaskKind {
+    return try FfiConverterTypeTaskKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaskKind_lower(_ value: TaskKind) -> RustBuffer {
+    return FfiConverterTypeTaskKind.lower(value)
+}
+
+
+
+
+public enum TaskStatus: Equatable, Hashable {
+    
+    case `open`
+    case done
+    case cancelled
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TaskStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTaskStatus: FfiConverterRustBuffer {
+    typealias SwiftType = TaskStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TaskStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .`open`
+        
+        case 2: return .done
+        
+        case 3: return .cancelled
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TaskStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .`open`:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .done:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .cancelled:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaskStatus_lift(_ buf: RustBuffer) throws -> TaskStatus {
+    return try FfiConverterTypeTaskStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaskStatus_lower(_ value: TaskStatus) -> RustBuffer {
+    return FfiConverterTypeTaskStatus.lower(value)
+}
+
+
+
+
 public enum Urgency: Equatable, Hashable {
     
     case low
@@ -7220,6 +7741,31 @@ fileprivate struct FfiConverterSequenceTypeHouseholdMember: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeHouseholdTask: FfiConverterRustBuffer {
+    typealias SwiftType = [HouseholdTask]
+
+    public static func write(_ value: [HouseholdTask], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHouseholdTask.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HouseholdTask] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HouseholdTask]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHouseholdTask.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeLimitingFactor: FfiConverterRustBuffer {
     typealias SwiftType = [LimitingFactor]
 
@@ -7487,6 +8033,31 @@ fileprivate struct FfiConverterSequenceTypeReferralToFollowUp: FfiConverterRustB
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeReferralToFollowUp.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTaskItem: FfiConverterRustBuffer {
+    typealias SwiftType = [TaskItem]
+
+    public static func write(_ value: [TaskItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTaskItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TaskItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TaskItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTaskItem.read(from: &buf))
         }
         return seq
     }
@@ -8168,6 +8739,46 @@ public func FfiConverterTypeStepId_lower(_ value: StepId) -> RustBuffer {
 
 
 
+public typealias TaskId = String
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTaskId: FfiConverter {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TaskId {
+        return try FfiConverterString.read(from: &buf)
+    }
+
+    public static func write(_ value: TaskId, into buf: inout [UInt8]) {
+        return FfiConverterString.write(value, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> TaskId {
+        return try FfiConverterString.lift(value)
+    }
+
+    public static func lower(_ value: TaskId) -> RustBuffer {
+        return FfiConverterString.lower(value)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaskId_lift(_ value: RustBuffer) throws -> TaskId {
+    return try FfiConverterTypeTaskId.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTaskId_lower(_ value: TaskId) -> RustBuffer {
+    return FfiConverterTypeTaskId.lower(value)
+}
+
+
+
 public typealias Timestamp = Int64
 
 #if swift(>=5.8)
@@ -8291,6 +8902,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_antennas() != 33233) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_assign_task() != 56246) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_cancel_task() != 1201) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_complete_task() != 5895) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_donation_balances() != 924) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8336,6 +8956,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_merge_households() != 56330) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_my_tasks() != 51857) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_observe() != 22446) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8379,6 +9002,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_sync_status() != 49150) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_tasks_of() != 34358) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_transparency_report() != 59845) {

@@ -342,6 +342,21 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_add_note(uint64_t ptr, Rus
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_antennas(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ASSIGN_TASK
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ASSIGN_TASK
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_assign_task(uint64_t ptr, RustBuffer household, RustBuffer task, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_CANCEL_TASK
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_CANCEL_TASK
+void uniffi_jiran_bindings_fn_method_jiranstore_cancel_task(uint64_t ptr, RustBuffer household, RustBuffer task, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_COMPLETE_TASK
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_COMPLETE_TASK
+void uniffi_jiran_bindings_fn_method_jiranstore_complete_task(uint64_t ptr, RustBuffer household, RustBuffer task, RustBuffer outcome, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DONATION_BALANCES
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DONATION_BALANCES
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_donation_balances(uint64_t ptr, RustBuffer antenna, RustCallStatus *_Nonnull out_status
@@ -417,6 +432,11 @@ void uniffi_jiran_bindings_fn_method_jiranstore_mark_donation_received(uint64_t 
 void uniffi_jiran_bindings_fn_method_jiranstore_merge_households(uint64_t ptr, RustBuffer keep, RustBuffer merged, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_MY_TASKS
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_MY_TASKS
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_my_tasks(uint64_t ptr, RustBuffer antenna, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_OBSERVE
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_OBSERVE
 uint64_t uniffi_jiran_bindings_fn_method_jiranstore_observe(uint64_t ptr, uint64_t observer, RustCallStatus *_Nonnull out_status
@@ -490,6 +510,11 @@ void uniffi_jiran_bindings_fn_method_jiranstore_sync_now(uint64_t ptr, RustCallS
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_SYNC_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_SYNC_STATUS
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_sync_status(uint64_t ptr, RustBuffer antenna, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TASKS_OF
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TASKS_OF
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_tasks_of(uint64_t ptr, RustBuffer antenna, RustBuffer member, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TRANSPARENCY_REPORT
@@ -804,6 +829,24 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_antennas(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ASSIGN_TASK
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ASSIGN_TASK
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_assign_task(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_CANCEL_TASK
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_CANCEL_TASK
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_cancel_task(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_COMPLETE_TASK
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_COMPLETE_TASK
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_complete_task(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DONATION_BALANCES
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DONATION_BALANCES
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_donation_balances(void
@@ -894,6 +937,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_merge_households(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_MY_TASKS
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_MY_TASKS
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_my_tasks(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_OBSERVE
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_OBSERVE
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_observe(void
@@ -981,6 +1030,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_sync_now(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_SYNC_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_SYNC_STATUS
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_sync_status(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_TASKS_OF
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_TASKS_OF
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_tasks_of(void
     
 );
 #endif
