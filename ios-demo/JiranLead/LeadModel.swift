@@ -94,7 +94,7 @@ private final class ObserverBridge: StoreObserver, @unchecked Sendable {
     func onChange(change: StoreChange) {
         let antennaChanged: Bool
         switch change {
-        case .antenna, .many: antennaChanged = true
+        case .antenna, .householdErased, .many: antennaChanged = true
         case .household, .ledger: antennaChanged = false
         }
         Task { @MainActor [weak model] in model?.reload(antennaChanged: antennaChanged) }

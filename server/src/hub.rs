@@ -813,6 +813,17 @@ mod tests {
             self.check()?;
             self.inner.erase_documents(antenna, docs)
         }
+        fn replace_blinded_index(
+            &self,
+            antenna: &AntennaId,
+            contact: &str,
+            hashes: &[String],
+        ) -> crate::error::Result<Vec<crate::storage::BlindedMatch>> {
+            self.inner.replace_blinded_index(antenna, contact, hashes)
+        }
+        fn leave_blinded_index(&self, antenna: &AntennaId) -> crate::error::Result<bool> {
+            self.inner.leave_blinded_index(antenna)
+        }
         fn is_erased(&self, doc: &DocumentId) -> crate::error::Result<bool> {
             self.inner.is_erased(doc)
         }

@@ -22,7 +22,7 @@ use std::time::Instant;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use jiran_core::{AntennaId, Role};
 use tokio::net::TcpListener;
@@ -84,6 +84,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/v1/antennas/{id}/devices/{device_id}",
             delete(routes::api::revoke),
+        )
+        .route(
+            "/v1/antennas/{id}/blinded-index",
+            put(routes::api::replace_blinded_index).delete(routes::api::leave_blinded_index),
         )
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))

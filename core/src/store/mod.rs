@@ -7,6 +7,7 @@
 
 mod access;
 mod antennas;
+mod blinded;
 mod documents;
 mod duplicates;
 mod erasure;

@@ -164,7 +164,7 @@ pub fn invite(
 
 /// An HTTP client that reports statuses instead of failing on them, and gives up after
 /// [`JOIN_TIMEOUT`].
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(JOIN_TIMEOUT))

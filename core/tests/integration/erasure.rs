@@ -47,13 +47,22 @@ fn test_an_erasure_reaches_other_devices_and_an_old_copy_is_refused_even_after_a
         )
         .unwrap();
     sync(&lead, &sami, antenna);
-    assert_eq!(sami.store.my_tasks(antenna, Timestamp::now()).unwrap().len(), 1);
+    assert_eq!(
+        sami.store
+            .my_tasks(antenna, Timestamp::now())
+            .unwrap()
+            .len(),
+        1
+    );
 
     lead.store.erase_household(fatma).unwrap();
     assert!(listed(&lead, antenna).is_empty());
     sync(&lead, &sami, antenna);
     assert!(
-        sami.store.my_tasks(antenna, Timestamp::now()).unwrap().is_empty(),
+        sami.store
+            .my_tasks(antenna, Timestamp::now())
+            .unwrap()
+            .is_empty(),
         "its tasks go with it"
     );
     assert!(listed(&sami, antenna).is_empty());

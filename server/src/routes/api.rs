@@ -3,6 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use jiran_core::blinded::is_blinded_hash;
 use jiran_core::{AntennaId, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -158,5 +159,69 @@ pub async fn revoke(
     }
     app.hub.revoke(&device_id);
     tracing::info!(device = %device_id, "device revoked");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /v1/antennas/{id}/blinded-index` body.
+#[derive(Debug, Deserialize)]
+pub struct BlindedIndexRequest {
+    /// How other antennas may reach this one ("Leila, +216 ...", an e-mail).
+    pub contact: String,
+    /// Keyed hashes of the antenna's households' phone and national ID numbers
+    /// (`jiran_core::blinded`), 32 lowercase hex characters each.
+    pub hashes: Vec<String>,
+}
+
+/// Opts the antenna into the blinded cross-antenna index, or refreshes its entries (leads
+/// only), and answers which of its hashes other opted-in antennas hold: `{"matches": [{"hash",
+/// "antenna", "contact"}]}`. The relay never learns who the hashes stand for, and an antenna
+/// never learns anything of another's households but that one of its own is helped there too.
+pub async fn replace_blinded_index(
+    State(app): State<AppState>,
+    Path(antenna): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<BlindedIndexRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let (_, antenna) = lead(&app, &headers, &antenna)?;
+    let contact = request.contact.trim();
+    if contact.is_empty() || contact.chars().count() > 200 || contact.chars().any(char::is_control)
+    {
+        return Err(ApiError::bad_request(
+            "contact must be 1 to 200 characters on one line",
+        ));
+    }
+    let most = (2 * app.limits.max_documents_per_antenna) as usize;
+    if request.hashes.len() > most {
+        return Err(ApiError::bad_request(
+            "too many hashes: at most two per household the antenna may hold",
+        ));
+    }
+    if !request.hashes.iter().all(|h| is_blinded_hash(h)) {
+        return Err(ApiError::bad_request(
+            "hashes must be 32 lowercase hexadecimal characters each",
+        ));
+    }
+    let matches: Vec<Value> = app
+        .storage
+        .replace_blinded_index(&antenna, contact, &request.hashes)?
+        .into_iter()
+        .map(|m| json!({ "hash": m.hash, "antenna": m.antenna, "contact": m.contact }))
+        .collect();
+    tracing::info!(
+        hashes = request.hashes.len(),
+        matches = matches.len(),
+        "blinded index refreshed"
+    );
+    Ok(Json(json!({ "matches": matches })))
+}
+
+/// Takes the antenna out of the blinded index (leads only): its hashes and contact are gone.
+pub async fn leave_blinded_index(
+    State(app): State<AppState>,
+    Path(antenna): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    let (_, antenna) = lead(&app, &headers, &antenna)?;
+    app.storage.leave_blinded_index(&antenna)?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -51,6 +51,19 @@ pub struct Appended {
     pub seq: u64,
 }
 
+/// A household of the asking antenna that another antenna helps too, as the blinded index
+/// knows it: the hash the asking antenna sent, and who the other antenna is. Nothing about
+/// the other antenna's household.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlindedMatch {
+    /// The asking antenna's own hash.
+    pub hash: String,
+    /// The other antenna's name.
+    pub antenna: String,
+    /// How to reach the other antenna, as its lead gave it.
+    pub contact: String,
+}
+
 /// The relay's storage.
 pub trait Storage: Send + Sync + 'static {
     /// The antenna a document belongs to, if the relay has it.
@@ -81,6 +94,18 @@ pub trait Storage: Send + Sync + 'static {
     /// Documents of another antenna are left alone. Answers how many stored documents were
     /// erased.
     fn erase_documents(&self, antenna: &AntennaId, docs: &[DocumentId]) -> Result<usize>;
+    /// Opts an antenna into the blinded cross-antenna index (or refreshes it): its entries
+    /// become exactly `hashes`, other antennas see `contact`, all in one commit. Answers which
+    /// of `hashes` other opted-in antennas hold, with their names and contacts.
+    fn replace_blinded_index(
+        &self,
+        antenna: &AntennaId,
+        contact: &str,
+        hashes: &[String],
+    ) -> Result<Vec<BlindedMatch>>;
+    /// Takes an antenna out of the blinded index: its hashes and contact are deleted.
+    /// `false` if it was not in.
+    fn leave_blinded_index(&self, antenna: &AntennaId) -> Result<bool>;
     /// Whether a document was erased: it must never be stored again.
     fn is_erased(&self, doc: &DocumentId) -> Result<bool>;
     /// How many documents an antenna has.

@@ -7,13 +7,13 @@ use std::sync::{Mutex, MutexGuard};
 use jiran_core::{AntennaId, DocumentId, Role};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::{Appended, Device, NewInvite, Storage};
+use super::{Appended, BlindedMatch, Device, NewInvite, Storage};
 use crate::error::{Error, Result};
 
 /// The database file's name in the data directory.
 pub const DATABASE_FILE: &str = "relay.sqlite3";
 
-const VERSION: i64 = 3;
+const VERSION: i64 = 4;
 const APPLICATION_ID: i64 = 0x4a52_4c59; // "JRLY"
 
 const SCHEMA: &str = "
@@ -77,6 +77,23 @@ CREATE TABLE erased (
 );
 ";
 
+/// Version 4: the blinded cross-antenna index. Antennas whose lead opted in, with the contact
+/// other antennas see, and their keyed hashes (the relay cannot reverse them: it never has the
+/// key).
+const MIGRATION_4: &str = "
+CREATE TABLE federation (
+    antenna_id TEXT PRIMARY KEY REFERENCES antennas (id),
+    contact    TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE blinded_index (
+    hash       TEXT NOT NULL,
+    antenna_id TEXT NOT NULL,
+    PRIMARY KEY (hash, antenna_id)
+) WITHOUT ROWID;
+CREATE INDEX blinded_index_by_antenna ON blinded_index (antenna_id);
+";
+
 /// The next sequence number of the change feed (one statement, under the connection's lock),
 /// past every position handed out, erased documents' included.
 const NEXT_SEQ: &str = "(SELECT max(coalesce((SELECT max(changed_seq) FROM documents), 0),
@@ -134,7 +151,12 @@ impl SqliteStorage {
         // Deleted content is overwritten, so an erased household leaves no bytes behind.
         db.pragma_update(None, "secure_delete", "ON")?;
         db.busy_timeout(std::time::Duration::from_secs(5))?;
-        for (to, sql) in [(1, SCHEMA), (2, MIGRATION_2), (3, MIGRATION_3)] {
+        for (to, sql) in [
+            (1, SCHEMA),
+            (2, MIGRATION_2),
+            (3, MIGRATION_3),
+            (4, MIGRATION_4),
+        ] {
             if version < to {
                 let tx = db.unchecked_transaction()?;
                 tx.execute_batch(sql)?;
@@ -360,6 +382,63 @@ impl Storage for SqliteStorage {
             db.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
         }
         Ok(erased)
+    }
+
+    fn replace_blinded_index(
+        &self,
+        antenna: &AntennaId,
+        contact: &str,
+        hashes: &[String],
+    ) -> Result<Vec<BlindedMatch>> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let id = antenna.to_string();
+        tx.execute(
+            "INSERT INTO federation (antenna_id, contact, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (antenna_id) DO UPDATE SET contact = ?2, updated_at = ?3",
+            params![id, contact, now()],
+        )?;
+        tx.execute("DELETE FROM blinded_index WHERE antenna_id = ?1", [&id])?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO blinded_index (hash, antenna_id) VALUES (?1, ?2)",
+            )?;
+            for hash in hashes {
+                insert.execute(params![hash, id])?;
+            }
+        }
+        let matches = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT theirs.hash, a.name, f.contact
+                 FROM blinded_index mine
+                 JOIN blinded_index theirs
+                   ON theirs.hash = mine.hash AND theirs.antenna_id != mine.antenna_id
+                 JOIN antennas a ON a.id = theirs.antenna_id
+                 JOIN federation f ON f.antenna_id = theirs.antenna_id
+                 WHERE mine.antenna_id = ?1
+                 ORDER BY theirs.hash, a.name",
+            )?;
+            let rows = stmt.query_map([&id], |r| {
+                Ok(BlindedMatch {
+                    hash: r.get(0)?,
+                    antenna: r.get(1)?,
+                    contact: r.get(2)?,
+                })
+            })?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        tx.commit()?;
+        Ok(matches)
+    }
+
+    fn leave_blinded_index(&self, antenna: &AntennaId) -> Result<bool> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let id = antenna.to_string();
+        tx.execute("DELETE FROM blinded_index WHERE antenna_id = ?1", [&id])?;
+        let left = tx.execute("DELETE FROM federation WHERE antenna_id = ?1", [&id])? > 0;
+        tx.commit()?;
+        Ok(left)
     }
 
     fn is_erased(&self, doc: &DocumentId) -> Result<bool> {

@@ -49,6 +49,8 @@ class HouseholdDetailViewModel(
                 val change = (signal as? StoreSignal.Changed)?.change ?: return@collect
                 val concerns = when (change) {
                     is StoreChange.Household -> change.household == household
+                    // Reloading an erased household shows that it is gone.
+                    is StoreChange.HouseholdErased -> change.household == household
                     is StoreChange.Ledger -> change.antenna == antenna
                     is StoreChange.Antenna -> false
                     is StoreChange.Many -> true

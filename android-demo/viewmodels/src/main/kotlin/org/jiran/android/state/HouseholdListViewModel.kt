@@ -71,6 +71,7 @@ class HouseholdListViewModel(
     private fun concerns(change: StoreChange): Boolean = when (change) {
         is StoreChange.Antenna -> change.antenna == antenna
         is StoreChange.Household -> change.antenna == antenna
+        is StoreChange.HouseholdErased -> change.antenna == antenna
         is StoreChange.Ledger -> false
         is StoreChange.Many -> true
     }
