@@ -47,6 +47,7 @@ impl From<Error> for JiranError {
             Error::Invalid { .. } => JiranError::InvalidInput { message },
             Error::UnknownAntenna(_)
             | Error::UnknownHousehold(_)
+            | Error::HouseholdErased(_)
             | Error::UnknownDonation(_)
             | Error::UnknownDelivery(_)
             | Error::UnknownRecord { .. }

@@ -6,17 +6,17 @@ use std::time::Duration;
 
 use jiran_core::sync::{SyncEngine, SyncOptions};
 use jiran_core::{
-    AntennaId, DeliveryId, DonationBalance, DonationId, GrievanceId, GrievanceStatus,
-    GrievanceToAnswer, HouseholdFilter, HouseholdId, HouseholdListItem, NeedCategory, NeedId,
-    NeedStatus, NewDonation, NewHousehold, NewNeed, NoteId, PossibleDuplicate, Priority,
+    AntennaId, DeliveryId, DeliveryLine, DonationBalance, DonationId, GrievanceId, GrievanceStatus,
+    GrievanceToAnswer, HouseholdFilter, HouseholdId, HouseholdListItem, Month, NeedCategory,
+    NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NoteId, PossibleDuplicate, Priority,
     ReferralToFollowUp, Role, Store, Timestamp,
 };
 
 use crate::error::{JiranError, Result};
 use crate::observer::{StoreObserver, Subscription};
 use crate::views::{
-    AntennaOverview, DirectoryEntry, ErasedHousehold, HouseholdDetail, Invite, NewDelivery,
-    SyncStatus,
+    AntennaOverview, DeliveryReceipt, DirectoryEntry, ErasedHousehold, HouseholdDetail, Invite,
+    NewDelivery, SyncStatus,
 };
 
 /// The store on this phone and the engine that keeps it in sync. Open one per app; share it.
@@ -190,9 +190,58 @@ impl JiranStore {
         Ok(self.store.record_delivery(antenna, delivery.into())?)
     }
 
-    /// Records that the household confirmed receiving a delivery.
+    /// Records that the household confirmed receiving a delivery (on the volunteer's word).
     pub fn acknowledge_delivery(&self, antenna: AntennaId, delivery: DeliveryId) -> Result<()> {
         Ok(self.store.acknowledge_delivery(antenna, &delivery)?)
+    }
+
+    /// Records that the household confirmed a delivery by giving its delivery code, typed in
+    /// any case, with or without the dash. A code that does not match is an `InvalidInput`
+    /// error and records nothing.
+    pub fn acknowledge_delivery_with_code(
+        &self,
+        antenna: AntennaId,
+        delivery: DeliveryId,
+        code: String,
+    ) -> Result<()> {
+        Ok(self
+            .store
+            .acknowledge_delivery_with_code(antenna, &delivery, &code)?)
+    }
+
+    /// The household's delivery code, issued now if it has none yet (households registered
+    /// before codes existed).
+    pub fn issue_delivery_code(&self, household: HouseholdId) -> Result<String> {
+        Ok(self.store.issue_delivery_code(household)?)
+    }
+
+    /// A month's deliveries, oldest first, each naming its household by delivery code only.
+    pub fn delivery_list(&self, antenna: AntennaId, month: Month) -> Result<Vec<DeliveryLine>> {
+        Ok(self.store.delivery_list(antenna, month)?)
+    }
+
+    /// A receipt for one delivery, with its text to share or print; no name in it.
+    pub fn delivery_receipt(
+        &self,
+        antenna: AntennaId,
+        delivery: DeliveryId,
+    ) -> Result<DeliveryReceipt> {
+        Ok(self.store.delivery_receipt(antenna, &delivery)?.into())
+    }
+
+    /// Moves `amount` (all, if `None`) of a delivery's funding from one donation to another
+    /// (leads): how an over-allocation made by offline phones is resolved.
+    pub fn reassign_funding(
+        &self,
+        antenna: AntennaId,
+        delivery: DeliveryId,
+        from: DonationId,
+        to: DonationId,
+        amount: Option<u64>,
+    ) -> Result<()> {
+        Ok(self
+            .store
+            .reassign_funding(antenna, &delivery, &from, &to, amount)?)
     }
 
     /// The household list, filtered and ordered.

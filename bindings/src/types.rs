@@ -3,13 +3,13 @@
 //! fields. Nothing is converted by hand, so the foreign API follows the core's.
 
 use jiran_core::{
-    AntennaId, Coordinates, DeliveryId, DonationBalance, DonationId, DonationStatus,
-    DuplicateReason, FactorId, FactorKind, Gift, GrievanceId, GrievanceStatus, GrievanceToAnswer,
-    HouseholdFilter, HouseholdId, HouseholdListItem, HouseholdSort, HouseholdState, LedgerId,
-    MemberId, NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NewPerson,
-    NewPlanStep, NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority, ProviderId,
-    ReferralId, ReferralStatus, ReferralToFollowUp, Relationship, Role, Sector, StepId, StepStatus,
-    Timestamp, Urgency, VulnerabilityFlags,
+    AntennaId, Coordinates, DeliveryId, DeliveryLine, DonationBalance, DonationId, DonationStatus,
+    DuplicateReason, FactorId, FactorKind, FundingLine, Gift, GrievanceId, GrievanceStatus,
+    GrievanceToAnswer, HouseholdFilter, HouseholdId, HouseholdListItem, HouseholdSort,
+    HouseholdState, LedgerId, MemberId, Month, NeedCategory, NeedId, NeedStatus, NewDonation,
+    NewHousehold, NewNeed, NewPerson, NewPlanStep, NoteId, OverAllocation, PersonId,
+    PossibleDuplicate, Priority, ProviderId, ReferralId, ReferralStatus, ReferralToFollowUp,
+    Relationship, Role, Sector, StepId, StepStatus, Timestamp, Urgency, VulnerabilityFlags,
 };
 
 use crate::error::JiranError;
@@ -338,4 +338,37 @@ pub struct ReferralToFollowUp {
     pub status: ReferralStatus,
     pub updated_at: Timestamp,
     pub days_without_news: u32,
+}
+
+/// A calendar month (UTC): the period of a ledger and of a delivery list.
+#[uniffi::remote(Record)]
+pub struct Month {
+    pub year: i32,
+    /// 1 to 12.
+    pub month: u8,
+}
+
+/// What one donation gave a delivery (see `jiran_core::FundingLine`).
+#[uniffi::remote(Record)]
+pub struct FundingLine {
+    pub donation: DonationId,
+    pub amount: u64,
+    pub kind: Option<String>,
+    pub unit: Option<String>,
+    pub item: Option<String>,
+}
+
+/// A delivery as lists and receipts show it: the household by its code only (see
+/// `jiran_core::DeliveryLine`).
+#[uniffi::remote(Record)]
+pub struct DeliveryLine {
+    pub id: DeliveryId,
+    pub delivery_code: Option<String>,
+    pub category: NeedCategory,
+    pub description: String,
+    pub given: Vec<FundingLine>,
+    pub delivered_by: MemberId,
+    pub delivered_at: Timestamp,
+    pub acknowledged_at: Option<Timestamp>,
+    pub code_confirmed: bool,
 }

@@ -7,6 +7,7 @@
 
 mod access;
 mod antennas;
+mod delivery_codes;
 mod documents;
 mod duplicates;
 mod erasure;
@@ -30,6 +31,7 @@ use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::broadcast;
 
 pub use antennas::{NewAntenna, NewProvider};
+pub use delivery_codes::{DeliveryLine, DeliveryReceipt, FundingLine};
 pub use events::StoreEvent;
 pub use follow_up::{GrievanceToAnswer, ReferralToFollowUp};
 pub use households::{HouseholdEdit, NewHousehold, NewNeed, NewPerson, NewPlanStep};

@@ -327,6 +327,11 @@ uint64_t uniffi_jiran_bindings_fn_constructor_jiranstore_open(RustBuffer directo
 void uniffi_jiran_bindings_fn_method_jiranstore_acknowledge_delivery(uint64_t ptr, RustBuffer antenna, RustBuffer delivery, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ACKNOWLEDGE_DELIVERY_WITH_CODE
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ACKNOWLEDGE_DELIVERY_WITH_CODE
+void uniffi_jiran_bindings_fn_method_jiranstore_acknowledge_delivery_with_code(uint64_t ptr, RustBuffer antenna, RustBuffer delivery, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ADD_NEED
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ADD_NEED
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_add_need(uint64_t ptr, RustBuffer household, RustBuffer need, RustCallStatus *_Nonnull out_status
@@ -340,6 +345,16 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_add_note(uint64_t ptr, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ANTENNAS
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ANTENNAS
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_antennas(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_LIST
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_LIST
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_delivery_list(uint64_t ptr, RustBuffer antenna, RustBuffer month, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_RECEIPT
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_delivery_receipt(uint64_t ptr, RustBuffer antenna, RustBuffer delivery, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DONATION_BALANCES
@@ -382,6 +397,11 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_households(uint64_t ptr, R
 uint64_t uniffi_jiran_bindings_fn_method_jiranstore_invite(uint64_t ptr, RustBuffer antenna, RustBuffer role, uint32_t uses, uint32_t expires_in_hours
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ISSUE_DELIVERY_CODE
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ISSUE_DELIVERY_CODE
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_issue_delivery_code(uint64_t ptr, RustBuffer household, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_JOIN
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_JOIN
 uint64_t uniffi_jiran_bindings_fn_method_jiranstore_join(uint64_t ptr, RustBuffer relay_url, RustBuffer invite_code, RustBuffer device_name, RustBuffer display_name
@@ -420,6 +440,11 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_providers_for(uint64_t ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_RAISE_GRIEVANCE
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_RAISE_GRIEVANCE
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_raise_grievance(uint64_t ptr, RustBuffer household, RustBuffer category, RustBuffer text, int8_t anonymous, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_REASSIGN_FUNDING
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_REASSIGN_FUNDING
+void uniffi_jiran_bindings_fn_method_jiranstore_reassign_funding(uint64_t ptr, RustBuffer antenna, RustBuffer delivery, RustBuffer from, RustBuffer to, RustBuffer amount, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_RECORD_DELIVERY
@@ -761,6 +786,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_acknowledge_delivery(v
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ACKNOWLEDGE_DELIVERY_WITH_CODE
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ACKNOWLEDGE_DELIVERY_WITH_CODE
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_acknowledge_delivery_with_code(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ADD_NEED
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ADD_NEED
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_add_need(void
@@ -776,6 +807,18 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_add_note(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ANTENNAS
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ANTENNAS
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_antennas(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DELIVERY_LIST
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DELIVERY_LIST
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_delivery_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DELIVERY_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DELIVERY_RECEIPT
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_delivery_receipt(void
     
 );
 #endif
@@ -827,6 +870,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_invite(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ISSUE_DELIVERY_CODE
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ISSUE_DELIVERY_CODE
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_issue_delivery_code(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_JOIN
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_JOIN
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_join(void
@@ -872,6 +921,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_providers_for(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_RAISE_GRIEVANCE
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_RAISE_GRIEVANCE
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_raise_grievance(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_REASSIGN_FUNDING
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_REASSIGN_FUNDING
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_reassign_funding(void
     
 );
 #endif
