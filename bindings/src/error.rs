@@ -48,6 +48,7 @@ impl From<Error> for JiranError {
             Error::Invalid { .. } | Error::ImportRefused(_) => JiranError::InvalidInput { message },
             Error::UnknownAntenna(_)
             | Error::UnknownHousehold(_)
+            | Error::HouseholdErased(_)
             | Error::UnknownDonation(_)
             | Error::UnknownDelivery(_)
             | Error::UnknownRecord { .. }

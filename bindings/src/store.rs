@@ -6,18 +6,18 @@ use std::time::Duration;
 
 use jiran_core::sync::{SyncEngine, SyncOptions};
 use jiran_core::{
-    AntennaId, DeliveryId, DonationBalance, DonationId, GrievanceId, GrievanceStatus,
+    AntennaId, DeliveryId, DeliveryLine, DonationBalance, DonationId, GrievanceId, GrievanceStatus,
     GrievanceToAnswer, Handover, HandoverFilter, HandoverFormat, HouseholdFilter, HouseholdId,
-    HouseholdListItem, ImportSummary, MemberId, NeedCategory, NeedId, NeedStatus, NewDonation,
-    NewHousehold, NewNeed, NewTask, NoteId, PossibleDuplicate, Priority, ReferralToFollowUp, Role,
-    Store, TaskId, TaskItem, Timestamp,
+    HouseholdListItem, ImportSummary, MemberId, Month, NeedCategory, NeedId, NeedStatus,
+    NewDonation, NewHousehold, NewNeed, NewTask, NoteId, PossibleDuplicate, Priority,
+    ReferralToFollowUp, Role, Store, TaskId, TaskItem, Timestamp,
 };
 
 use crate::error::{JiranError, Result};
 use crate::observer::{StoreObserver, Subscription};
 use crate::views::{
-    AntennaOverview, DirectoryEntry, ErasedHousehold, HandoverEntry, HouseholdDetail, Invite,
-    NewDelivery, SyncStatus, TransparencyReport,
+    AntennaOverview, DeliveryReceipt, DirectoryEntry, ErasedHousehold, HandoverEntry,
+    HouseholdDetail, Invite, NewDelivery, SyncStatus, TransparencyReport,
 };
 
 /// The store on this phone and the engine that keeps it in sync. Open one per app; share it.
@@ -224,9 +224,58 @@ impl JiranStore {
         Ok(self.store.record_delivery(antenna, delivery.into())?)
     }
 
-    /// Records that the household confirmed receiving a delivery.
+    /// Records that the household confirmed receiving a delivery (on the volunteer's word).
     pub fn acknowledge_delivery(&self, antenna: AntennaId, delivery: DeliveryId) -> Result<()> {
         Ok(self.store.acknowledge_delivery(antenna, &delivery)?)
+    }
+
+    /// Records that the household confirmed a delivery by giving its delivery code, typed in
+    /// any case, with or without the dash. A code that does not match is an `InvalidInput`
+    /// error and records nothing.
+    pub fn acknowledge_delivery_with_code(
+        &self,
+        antenna: AntennaId,
+        delivery: DeliveryId,
+        code: String,
+    ) -> Result<()> {
+        Ok(self
+            .store
+            .acknowledge_delivery_with_code(antenna, &delivery, &code)?)
+    }
+
+    /// The household's delivery code, issued now if it has none yet (households registered
+    /// before codes existed).
+    pub fn issue_delivery_code(&self, household: HouseholdId) -> Result<String> {
+        Ok(self.store.issue_delivery_code(household)?)
+    }
+
+    /// A month's deliveries, oldest first, each naming its household by delivery code only.
+    pub fn delivery_list(&self, antenna: AntennaId, month: Month) -> Result<Vec<DeliveryLine>> {
+        Ok(self.store.delivery_list(antenna, month)?)
+    }
+
+    /// A receipt for one delivery, with its text to share or print; no name in it.
+    pub fn delivery_receipt(
+        &self,
+        antenna: AntennaId,
+        delivery: DeliveryId,
+    ) -> Result<DeliveryReceipt> {
+        Ok(self.store.delivery_receipt(antenna, &delivery)?.into())
+    }
+
+    /// Moves `amount` (all, if `None`) of a delivery's funding from one donation to another
+    /// (leads): how an over-allocation made by offline phones is resolved.
+    pub fn reassign_funding(
+        &self,
+        antenna: AntennaId,
+        delivery: DeliveryId,
+        from: DonationId,
+        to: DonationId,
+        amount: Option<u64>,
+    ) -> Result<()> {
+        Ok(self
+            .store
+            .reassign_funding(antenna, &delivery, &from, &to, amount)?)
     }
 
     /// The household list, filtered and ordered.

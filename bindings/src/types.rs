@@ -3,14 +3,14 @@
 //! fields. Nothing is converted by hand, so the foreign API follows the core's.
 
 use jiran_core::{
-    AntennaId, Coordinates, DeliveryId, DonationBalance, DonationId, DonationStatus,
-    DuplicateReason, FactorId, FactorKind, Gift, GrievanceId, GrievanceStatus, GrievanceToAnswer,
-    Handover, HandoverFilter, HandoverFormat, HandoverId, HouseholdFilter, HouseholdId,
-    HouseholdListItem, HouseholdSort, HouseholdState, ImportSummary, LedgerId, MemberId,
-    NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed, NewPerson, NewPlanStep,
-    NewTask, NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority, ProviderId, ReferralId,
-    ReferralStatus, ReferralToFollowUp, Relationship, Role, Sector, StepId, StepStatus, TaskId,
-    TaskItem, TaskKind, TaskStatus, Timestamp, Urgency, VulnerabilityFlags,
+    AntennaId, Coordinates, DeliveryId, DeliveryLine, DonationBalance, DonationId, DonationStatus,
+    DuplicateReason, FactorId, FactorKind, FundingLine, Gift, GrievanceId, GrievanceStatus,
+    GrievanceToAnswer, Handover, HandoverFilter, HandoverFormat, HandoverId, HouseholdFilter,
+    HouseholdId, HouseholdListItem, HouseholdSort, HouseholdState, ImportSummary, LedgerId,
+    MemberId, Month, NeedCategory, NeedId, NeedStatus, NewDonation, NewHousehold, NewNeed,
+    NewPerson, NewPlanStep, NewTask, NoteId, OverAllocation, PersonId, PossibleDuplicate, Priority,
+    ProviderId, ReferralId, ReferralStatus, ReferralToFollowUp, Relationship, Role, Sector, StepId,
+    StepStatus, TaskId, TaskItem, TaskKind, TaskStatus, Timestamp, Urgency, VulnerabilityFlags,
 };
 
 use crate::error::JiranError;
@@ -405,4 +405,37 @@ pub struct TaskItem {
     pub days_left: u32,
     pub priority: Priority,
     pub note: Option<String>,
+}
+
+/// A calendar month (UTC): the period of a ledger and of a delivery list.
+#[uniffi::remote(Record)]
+pub struct Month {
+    pub year: i32,
+    /// 1 to 12.
+    pub month: u8,
+}
+
+/// What one donation gave a delivery (see `jiran_core::FundingLine`).
+#[uniffi::remote(Record)]
+pub struct FundingLine {
+    pub donation: DonationId,
+    pub amount: u64,
+    pub kind: Option<String>,
+    pub unit: Option<String>,
+    pub item: Option<String>,
+}
+
+/// A delivery as lists and receipts show it: the household by its code only (see
+/// `jiran_core::DeliveryLine`).
+#[uniffi::remote(Record)]
+pub struct DeliveryLine {
+    pub id: DeliveryId,
+    pub delivery_code: Option<String>,
+    pub category: NeedCategory,
+    pub description: String,
+    pub given: Vec<FundingLine>,
+    pub delivered_by: MemberId,
+    pub delivered_at: Timestamp,
+    pub acknowledged_at: Option<Timestamp>,
+    pub code_confirmed: bool,
 }

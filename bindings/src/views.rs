@@ -7,11 +7,11 @@ use std::time::Duration;
 use jiran_core as core;
 use jiran_core::sync::{Problem, SyncState as CoreState};
 use jiran_core::{
-    AntennaId, Coordinates, DeliveryId, DonationBalance, DonationId, FactorId, FactorKind,
-    GrievanceId, GrievanceStatus, HandoverFormat, HandoverId, HouseholdId, HouseholdState,
-    MemberId, NeedCategory, NeedId, NeedStatus, NoteId, OverAllocation, PersonId, Priority,
-    ProviderId, ReferralId, ReferralStatus, Relationship, Role, Sector, StepId, StepStatus, TaskId,
-    TaskKind, TaskStatus, Timestamp, Urgency, VulnerabilityFlags,
+    AntennaId, Coordinates, DeliveryId, DeliveryLine, DonationBalance, DonationId, FactorId,
+    FactorKind, GrievanceId, GrievanceStatus, HandoverFormat, HandoverId, HouseholdId,
+    HouseholdState, MemberId, NeedCategory, NeedId, NeedStatus, NoteId, OverAllocation, PersonId,
+    Priority, ProviderId, ReferralId, ReferralStatus, Relationship, Role, Sector, StepId,
+    StepStatus, TaskId, TaskKind, TaskStatus, Timestamp, Urgency, VulnerabilityFlags,
 };
 
 /// An antenna this phone belongs to.
@@ -193,6 +193,8 @@ pub struct Delivery {
     pub delivered_at: Timestamp,
     /// Whether the household confirmed receiving it.
     pub acknowledged: bool,
+    /// Whether it confirmed by giving its delivery code (not on the volunteer's word alone).
+    pub code_confirmed: bool,
 }
 
 /// Everything about one household, as its detail screen shows it.
@@ -212,6 +214,9 @@ pub struct HouseholdDetail {
     pub registered_by: MemberId,
     pub registered_at: Timestamp,
     pub shock: Option<String>,
+    /// The code delivery lists and receipts show instead of the household's name ("K7M-4PQ");
+    /// `None` for a household registered before codes existed, until one is issued.
+    pub delivery_code: Option<String>,
     pub priority: Priority,
     pub assigned_to: Option<MemberId>,
     pub needs: Vec<Need>,
@@ -298,6 +303,7 @@ impl From<core::HouseholdDetail> for HouseholdDetail {
             registered_by: profile.registered_by,
             registered_at: profile.registered_at,
             shock: profile.shock,
+            delivery_code: profile.delivery_code,
             priority: case.priority,
             assigned_to: case.assigned_to,
             needs: case
@@ -379,8 +385,29 @@ impl From<core::HouseholdDetail> for HouseholdDetail {
                     delivered_by: r.delivery.delivered_by,
                     delivered_at: r.delivery.delivered_at,
                     acknowledged: r.delivery.acknowledged.is_some(),
+                    code_confirmed: r.delivery.acknowledged.is_some_and(|a| a.code_confirmed),
                 })
                 .collect(),
+        }
+    }
+}
+
+/// A receipt for one delivery: the household named by its delivery code only.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct DeliveryReceipt {
+    pub antenna_name: String,
+    pub delivery: DeliveryLine,
+    /// The receipt as plain text to share or print (see `jiran_core::DeliveryReceipt::to_text`).
+    pub text: String,
+}
+
+impl From<core::DeliveryReceipt> for DeliveryReceipt {
+    fn from(r: core::DeliveryReceipt) -> Self {
+        let text = r.to_text();
+        DeliveryReceipt {
+            antenna_name: r.antenna_name,
+            delivery: r.delivery,
+            text,
         }
     }
 }

@@ -24,6 +24,13 @@ pub enum Error {
     /// The household is not in this antenna on this device.
     #[error("household `{0}` is not on this device")]
     UnknownHousehold(HouseholdId),
+    /// The household was erased (a lead's tombstone reached this device): only its id is left,
+    /// in the accounts.
+    #[error(
+        "household `{0}` was erased: only its id is left, in the accounts, so it has no \
+         delivery code to issue or confirm"
+    )]
+    HouseholdErased(HouseholdId),
     /// The donation is not in the antenna's ledgers on this device.
     #[error("donation `{0}` is not on this device")]
     UnknownDonation(DonationId),

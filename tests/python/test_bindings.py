@@ -29,6 +29,7 @@ from jiran import (  # noqa: E402
     HouseholdSort,
     JiranError,
     JiranStore,
+    Month,
     NeedCategory,
     NewDelivery,
     NewDonation,
@@ -341,6 +342,53 @@ class BindingsScenario(unittest.TestCase):
         self.assertEqual((done.assigned_to, done.closed_by), (sami_id, sami_id))
         self.assertEqual(lead.tasks_of(antenna, sami_id), [])
         self.assertEqual(lead.overview(antenna).overdue_tasks, 0)
+
+    def test_a_household_confirms_its_delivery_with_its_code_and_the_lead_sees_it(self):
+        asyncio.run(self.delivery_code())
+
+    async def delivery_code(self):
+        lead = self.open("leila")
+        antenna = await lead.join(self.relay.url, self.relay.first_invite, "Leila's phone", "Leila")
+        invite = await lead.invite(antenna, Role.VOLUNTEER, 1, 48)
+        sami = self.open("sami")
+        await sami.join(self.relay.url, invite.code, "Sami's phone", "Sami")
+        donation = lead.record_donation(antenna, NewDonation(
+            gift=Gift.MONEY(amount_minor=50_000, currency="TND"), donor=None, custodian=None,
+            status=DonationStatus.RECEIVED, restricted_to=None, recorded_at=None))
+        fatma = lead.register_household(antenna, household("Fatma Zribi", "+216 22 913 407"))
+        code = lead.household(fatma).delivery_code
+        self.assertRegex(code, r"^[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}$")
+        self.assertEqual(lead.issue_delivery_code(fatma), code, "one code per household")
+        delivery = lead.record_delivery(antenna, NewDelivery(
+            household=fatma, category=NeedCategory.FOOD, description="food parcel",
+            funding=[Funding(donation=donation, amount=12_000)], delivered_at=None))
+        now = datetime.datetime.now(datetime.timezone.utc)
+        month = Month(year=now.year, month=now.month)
+
+        # Sami, at the door, has the delivery listed by code, never by name.
+        [line] = eventually("the delivery and its household on Sami's phone", lambda: [
+            l for l in sami.delivery_list(antenna, month) if l.delivery_code])
+        self.assertEqual((line.id, line.delivery_code), (delivery, code))
+        self.assertNotIn("Fatma", repr(line))
+        wrong = "222-222" if code != "222-222" else "333-333"
+        with self.assertRaises(JiranError.InvalidInput) as refused:
+            sami.acknowledge_delivery_with_code(antenna, delivery, wrong)
+        self.assertIn("does not match", str(refused.exception))
+        self.assertNotIn(wrong, str(refused.exception))
+        self.assertIsNone(sami.delivery_list(antenna, month)[0].acknowledged_at)
+        sami.acknowledge_delivery_with_code(antenna, delivery, code.lower().replace("-", ""))
+
+        # The lead sees it confirmed by the household's code, and a receipt without a name.
+        [line] = eventually("the confirmation on the lead's phone", lambda: [
+            l for l in lead.delivery_list(antenna, month) if l.code_confirmed])
+        self.assertIsNotNone(line.acknowledged_at)
+        self.assertTrue(lead.household(fatma).deliveries[0].code_confirmed)
+        receipt = lead.delivery_receipt(antenna, delivery)
+        self.assertEqual(receipt.antenna_name, "La Marsa")
+        self.assertIn(code, receipt.text)
+        self.assertIn("12.000 TND", receipt.text)
+        self.assertNotIn("Fatma", receipt.text)
+        self.assertNotIn("913", receipt.text)
 
     def test_errors_arrive_as_exceptions_a_volunteer_can_act_on(self):
         asyncio.run(self.errors())

@@ -134,4 +134,9 @@ pub struct Acknowledgement {
     pub at: Timestamp,
     /// Who recorded it.
     pub recorded_by: MemberId,
+    /// Whether the household confirmed it by giving its delivery code (see
+    /// [`crate::Store::acknowledge_delivery_with_code`]), rather than the volunteer's word
+    /// alone. `false` in acknowledgements recorded before codes existed.
+    #[autosurgeon(missing = "Default::default")]
+    pub code_confirmed: bool,
 }

@@ -12,8 +12,9 @@ pub mod vocabulary;
 pub use antenna::{AntennaDocument, Erasure, HandoverLog, HouseholdSummary, Member, Provider};
 pub use case::{Case, Grievance, LimitingFactor, Need, Note, PlanStep, Referral, Task};
 pub use household::{
-    Address, Consent, Coordinates, Household, HouseholdDocument, HouseholdStatus, Person,
-    VulnerabilityFlags,
+    normalize_delivery_code, random_delivery_code, Address, Consent, Coordinates, Household,
+    HouseholdDocument, HouseholdStatus, Person, VulnerabilityFlags, DELIVERY_CODE_ALPHABET,
+    DELIVERY_CODE_LENGTH,
 };
 pub use ledger::{Acknowledgement, Delivery, Donation, Gift, LedgerDocument};
 pub use vocabulary::{

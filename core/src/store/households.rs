@@ -120,7 +120,8 @@ fn person(new: NewPerson, this_year: i32) -> Result<Person> {
 
 impl Store {
     /// Registers a household with its consent. One new household document, and its entry in
-    /// the antenna's index.
+    /// the antenna's index. The household gets a random delivery code no other household of
+    /// the antenna on this device has (see [`Store::issue_delivery_code`]).
     ///
     /// # Errors
     /// [`Error::Invalid`] for an empty household, names, a bad phone, out-of-range
@@ -163,6 +164,7 @@ impl Store {
         self.batch(|b| {
             let actor = b.acting(antenna, "register households", FIELD_WORK)?;
             let now = b.now;
+            let delivery_code = b.unique_delivery_code(antenna)?;
             let doc = HouseholdDocument {
                 schema: crate::document::SCHEMA_VERSION,
                 kind: DocumentKind::Household.as_str().to_owned(),
@@ -186,6 +188,7 @@ impl Store {
                     registered_by: actor,
                     registered_at: now,
                     shock,
+                    delivery_code: Some(delivery_code),
                 },
                 case: Case {
                     priority: new.priority,

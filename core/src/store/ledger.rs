@@ -3,19 +3,22 @@
 
 use std::collections::BTreeMap;
 
+use automerge::transaction::Transactable;
+use automerge::{ObjType, ReadDoc};
 use autosurgeon::reconcile_prop;
 use rusqlite::{params, OptionalExtension};
 
-use super::access::{existing, map_at, FIELD_WORK};
+use super::access::{existing, map_at, FIELD_WORK, LEADS};
 use super::documents::Batch;
 use super::events::StoreEvent;
 use super::projection;
 use super::Store;
-use crate::document::ledger_id;
+use crate::document::{ledger_id, lookup, DocumentKind};
 use crate::error::{Error, Result};
 use crate::ids::{AntennaId, DeliveryId, DonationId, HouseholdId, LedgerId, MemberId};
 use crate::model::{
-    validate, Acknowledgement, Delivery, Donation, DonationStatus, Gift, NeedCategory,
+    normalize_delivery_code, validate, Acknowledgement, Delivery, Donation, DonationStatus, Gift,
+    NeedCategory,
 };
 use crate::time::Timestamp;
 
@@ -213,7 +216,8 @@ impl Store {
         })
     }
 
-    /// Records that the household acknowledged receiving a delivery.
+    /// Records that the household acknowledged receiving a delivery, on the volunteer's word
+    /// (`code_confirmed` false; see [`Store::acknowledge_delivery_with_code`]).
     pub fn acknowledge_delivery(&self, antenna: AntennaId, delivery: &DeliveryId) -> Result<()> {
         self.batch(|b| {
             let actor = b.acting(antenna, "record deliveries", FIELD_WORK)?;
@@ -223,16 +227,138 @@ impl Store {
             let ack = Acknowledgement {
                 at: b.now,
                 recorded_by: actor,
+                code_confirmed: false,
             };
-            b.change(ledger.document(), "acknowledge delivery", |tx| {
+            b.acknowledge(antenna, ledger, delivery, &ack)
+        })
+    }
+
+    /// Records that the household acknowledged a delivery by giving its delivery code, typed
+    /// as the household says it (case, spaces and dashes do not matter). The acknowledgement
+    /// is marked `code_confirmed`, so the accounts show the household itself confirmed it.
+    ///
+    /// The code must be the delivery's household's, or, when that household was merged with
+    /// others (one family registered twice), the code of any household of the family: the
+    /// one it lives on in and every one merged into that.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (`code`) when the code does not match (the message never repeats
+    /// it), is not a code at all, or the household has none yet;
+    /// [`Error::HouseholdErased`] when the household was erased;
+    /// [`Error::UnknownDelivery`] or [`Error::UnknownHousehold`] when the delivery or the
+    /// household's document is not on this device. Nothing is recorded then.
+    pub fn acknowledge_delivery_with_code(
+        &self,
+        antenna: AntennaId,
+        delivery: &DeliveryId,
+        code: &str,
+    ) -> Result<()> {
+        let typed = normalize_delivery_code(code).ok_or(Error::invalid(
+            "code",
+            "must be the six letters and digits of the household's delivery code, like K7M-4PQ",
+        ))?;
+        self.batch(|b| {
+            let actor = b.acting(antenna, "record deliveries", FIELD_WORK)?;
+            let (ledger, found) = b.delivery(antenna, delivery)?;
+            let codes = b.family_codes(antenna, found.household)?;
+            let matches = codes
+                .iter()
+                .filter_map(|c| normalize_delivery_code(c))
+                .any(|c| c == typed);
+            if !matches {
+                return Err(Error::invalid(
+                    "code",
+                    "does not match this delivery's household",
+                ));
+            }
+            let ack = Acknowledgement {
+                at: b.now,
+                recorded_by: actor,
+                code_confirmed: true,
+            };
+            b.acknowledge(antenna, ledger, delivery, &ack)
+        })
+    }
+
+    /// Moves funding of a delivery from one donation to another (leads only): how a lead
+    /// resolves an over-allocation that offline devices created (see
+    /// [`Store::over_allocations`]). `amount` is how much to move, in the donations' unit;
+    /// `None` moves all that `from` gives the delivery.
+    ///
+    /// One change to the delivery's ledger document rewrites the two entries of its funding.
+    /// `to` must be received, of the same kind of gift as `from` (same currency; same goods
+    /// item and unit; same service), allowed for the delivery's need, and have the amount
+    /// left on this device.
+    ///
+    /// # Errors
+    /// [`Error::NotPermitted`] for volunteers and observers; [`Error::UnknownDelivery`];
+    /// [`Error::Invalid`] when `from` does not fund the delivery, `to` is `from`, the amount
+    /// is zero or more than `from` gives it, or `to` is another kind of gift;
+    /// [`Error::UnknownDonation`], [`Error::DonationNotReceived`],
+    /// [`Error::RestrictedDonation`] or [`Error::InsufficientBalance`] for a `to` that cannot
+    /// take it. Nothing is recorded then.
+    pub fn reassign_funding(
+        &self,
+        antenna: AntennaId,
+        delivery: &DeliveryId,
+        from: &DonationId,
+        to: &DonationId,
+        amount: Option<u64>,
+    ) -> Result<()> {
+        if from == to {
+            return Err(Error::invalid(
+                "to",
+                "must be another donation than the one the funding moves from",
+            ));
+        }
+        let amount = amount
+            .map(|a| validate::positive("amount", a))
+            .transpose()?;
+        self.batch(|b| {
+            b.acting(antenna, "reassign funding", LEADS)?;
+            let (ledger, mut found) = b.delivery(antenna, delivery)?;
+            let funded = *found.funding.get(from).ok_or(Error::invalid(
+                "from",
+                "does not fund this delivery; pick one of the donations it lists",
+            ))?;
+            let moved = amount.unwrap_or(funded);
+            if moved > funded {
+                return Err(Error::invalid(
+                    "amount",
+                    "is more than that donation gives this delivery",
+                ));
+            }
+            if b.gift_kind(antenna, from)? != b.gift_kind(antenna, to)? {
+                return Err(Error::invalid(
+                    "to",
+                    "is another kind of gift: funding moves only between donations of the same \
+                     currency, goods item and unit, or service",
+                ));
+            }
+            b.check_funding(antenna, to, moved, found.category)?;
+            let left = funded - moved;
+            let now_to = found.funding.get(to).copied().unwrap_or(0) + moved;
+            b.change(ledger.document(), "reassign funding", |tx| {
                 let obj = existing(tx, &["deliveries"], delivery.as_str(), "delivery")?;
-                reconcile_prop(tx, &obj, "acknowledged", Some(&ack))?;
+                let funding = match tx.get(&obj, "funding")? {
+                    Some((automerge::Value::Object(ObjType::Map), id)) => id,
+                    _ => return Err(Error::CorruptDocument(ledger.document())),
+                };
+                if left == 0 {
+                    tx.delete(&funding, from.as_str())?;
+                } else {
+                    reconcile_prop(&mut *tx, &funding, from.as_str(), left)?;
+                }
+                reconcile_prop(&mut *tx, &funding, to.as_str(), now_to)?;
                 Ok(())
             })?;
-            b.sql.execute(
-                "UPDATE deliveries SET acknowledged = 1 WHERE id = ?1",
-                [delivery.as_str()],
-            )?;
+            if left == 0 {
+                found.funding.remove(from);
+            } else {
+                found.funding.insert(from.clone(), left);
+            }
+            found.funding.insert(to.clone(), now_to);
+            projection::delivery(&b.sql, antenna, ledger, delivery, &found)?;
             b.events.push(StoreEvent::LedgerChanged { antenna, ledger });
             Ok(())
         })
@@ -240,6 +366,64 @@ impl Store {
 }
 
 impl Batch<'_> {
+    /// A delivery of the antenna and the ledger holding it, or [`Error::UnknownDelivery`].
+    fn delivery(
+        &mut self,
+        antenna: AntennaId,
+        delivery: &DeliveryId,
+    ) -> Result<(LedgerId, Delivery)> {
+        let unknown = || Error::UnknownDelivery(delivery.clone());
+        let ledger = self
+            .ledger_holding("deliveries", antenna, delivery.as_str())?
+            .ok_or_else(unknown)?;
+        let doc = self
+            .doc(ledger.document(), DocumentKind::Ledger)?
+            .ok_or_else(unknown)?;
+        let found: Option<Delivery> = lookup(doc, &["deliveries", delivery.as_str()])?;
+        Ok((ledger, found.ok_or_else(unknown)?))
+    }
+
+    /// Writes a delivery's acknowledgement and its derived flag.
+    fn acknowledge(
+        &mut self,
+        antenna: AntennaId,
+        ledger: LedgerId,
+        delivery: &DeliveryId,
+        ack: &Acknowledgement,
+    ) -> Result<()> {
+        self.change(ledger.document(), "acknowledge delivery", |tx| {
+            let obj = existing(tx, &["deliveries"], delivery.as_str(), "delivery")?;
+            reconcile_prop(tx, &obj, "acknowledged", Some(ack))?;
+            Ok(())
+        })?;
+        self.sql.execute(
+            "UPDATE deliveries SET acknowledged = 1 WHERE id = ?1",
+            [delivery.as_str()],
+        )?;
+        self.events
+            .push(StoreEvent::LedgerChanged { antenna, ledger });
+        Ok(())
+    }
+
+    /// What kind of gift a donation is, as funding compares them: kind, unit, and the goods
+    /// item or service kind (case aside).
+    fn gift_kind(
+        &mut self,
+        antenna: AntennaId,
+        donation: &DonationId,
+    ) -> Result<(String, String, Option<String>)> {
+        let row: Option<(String, String, Option<String>)> = self
+            .sql
+            .query_row(
+                "SELECT kind, unit, item FROM donations WHERE id = ?1 AND antenna_id = ?2",
+                params![donation.as_str(), antenna.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let (kind, unit, item) = row.ok_or_else(|| Error::UnknownDonation(donation.clone()))?;
+        Ok((kind, unit, item.map(|i| i.trim().to_lowercase())))
+    }
+
     /// The ledger holding a donation or delivery (`table` names which), as this device
     /// knows it.
     fn ledger_holding(

@@ -8,6 +8,7 @@
 mod access;
 mod antennas;
 mod blinded;
+mod delivery_codes;
 mod documents;
 mod duplicates;
 mod erasure;
@@ -35,6 +36,7 @@ use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::broadcast;
 
 pub use antennas::{NewAntenna, NewProvider};
+pub use delivery_codes::{DeliveryLine, DeliveryReceipt, FundingLine};
 pub use events::StoreEvent;
 pub use follow_up::{GrievanceToAnswer, ReferralToFollowUp};
 pub use handover::{Handover, HandoverFilter};

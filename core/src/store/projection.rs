@@ -102,13 +102,13 @@ pub(crate) fn household(
         "INSERT INTO households (id, antenna_id, status, priority, size, open_needs, assigned_to,
                                  registered_at, head_name, sort_name, phone_digits, has_document,
                                  open_grievances, address, merged_into, after_shock,
-                                 open_referrals)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?13, ?14, ?15, ?16)
+                                 open_referrals, delivery_code)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?13, ?14, ?15, ?16, ?17)
          ON CONFLICT (id) DO UPDATE SET
              status = ?3, priority = ?4, size = ?5, open_needs = ?6, assigned_to = ?7,
              registered_at = ?8, head_name = ?9, sort_name = ?10, phone_digits = ?11,
              has_document = 1, open_grievances = ?12, address = ?13, merged_into = ?14,
-             after_shock = ?15, open_referrals = ?16",
+             after_shock = ?15, open_referrals = ?16, delivery_code = ?17",
     )?
     .execute(params![
         key,
@@ -130,6 +130,7 @@ pub(crate) fn household(
         },
         doc.profile.shock.is_some(),
         doc.case.open_referrals(),
+        doc.profile.delivery_code,
     ])?;
     // Only a household merged now or before can change how merges settle.
     if was_merged.is_some() || matches!(doc.profile.status, HouseholdStatus::MergedInto(_)) {

@@ -76,7 +76,8 @@ pub struct HouseholdDetail {
     pub id: HouseholdId,
     /// Its antenna.
     pub antenna: AntennaId,
-    /// Who it is.
+    /// Who it is, with its delivery code (`profile.delivery_code`, the code lists and
+    /// receipts show instead of its name).
     pub profile: Household,
     /// Its case, tasks included (see [`Case::tasks_in_order`]), with what households merged
     /// into it hold and it lacks.

@@ -7,12 +7,12 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 
 /// The newest store schema this build reads and writes.
-pub(crate) const VERSION: i64 = 6;
+pub(crate) const VERSION: i64 = 7;
 
 /// Stores older than this have derived tables missing columns that only a rebuild from the
 /// documents fills (migration 3: open grievances; migration 4: addresses, merges, shocks, open
-/// referrals; migration 5: erased households; migration 6: tasks).
-pub(crate) const REBUILD_BELOW: i64 = 6;
+/// referrals; migration 5: erased households; migration 6: tasks; migration 7: delivery codes).
+pub(crate) const REBUILD_BELOW: i64 = 7;
 
 /// Marks the file as a Jiran store ("JIRN"), so another application's SQLite file is refused.
 const APPLICATION_ID: i64 = 0x4a49_524e;
@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/004_follow_up.sql"),
     include_str!("migrations/005_erasure.sql"),
     include_str!("migrations/006_tasks.sql"),
+    include_str!("migrations/007_delivery_codes.sql"),
 ];
 
 /// Opens (or creates) the store database at `path`, and says which schema version it found

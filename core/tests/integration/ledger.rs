@@ -338,3 +338,255 @@ fn test_two_devices_opening_the_same_month_offline_keep_both_ledgers_entries() {
         assert_eq!(ledgers, 1, "one ledger document per month");
     }
 }
+
+fn balance_of(device: &Device, antenna: AntennaId, donation: &DonationId) -> (u64, u64) {
+    let balances = device.store.donation_balances(antenna).unwrap();
+    let b = balances.iter().find(|b| b.id == *donation).unwrap();
+    (b.delivered, b.remaining)
+}
+
+fn funding_of(device: &Device, household: HouseholdId, id: &DeliveryId) -> Vec<(DonationId, u64)> {
+    let detail = device.store.household(household).unwrap();
+    let record = detail.deliveries.iter().find(|d| d.id == *id).unwrap();
+    record
+        .delivery
+        .funding
+        .iter()
+        .map(|(d, a)| (d.clone(), *a))
+        .collect()
+}
+
+#[test]
+fn test_a_lead_resolves_an_over_allocation_by_reassigning_funding() {
+    let (lead, antenna) = antenna();
+    let family = lead
+        .store
+        .register_household(antenna, household("Amel", None))
+        .unwrap();
+    let cash = lead.store.record_donation(antenna, money(100_000)).unwrap();
+    let reserve = lead.store.record_donation(antenna, money(50_000)).unwrap();
+    let volunteer = join(&lead, antenna, Role::Volunteer);
+    // Offline, each spends 70 of the 100 TND.
+    lead.store
+        .record_delivery(antenna, delivery(family, &cash, 70_000))
+        .unwrap();
+    let second = volunteer
+        .store
+        .record_delivery(antenna, delivery(family, &cash, 70_000))
+        .unwrap();
+    sync(&lead, &volunteer, antenna);
+    let over = lead.store.over_allocations(antenna).unwrap();
+    assert_eq!(
+        (over.len(), over[0].allocated - over[0].amount),
+        (1, 40_000)
+    );
+
+    // The lead moves the 40 TND excess of one delivery to the reserve.
+    lead.store
+        .reassign_funding(antenna, &second, &cash, &reserve, Some(40_000))
+        .unwrap();
+    assert!(lead.store.over_allocations(antenna).unwrap().is_empty());
+    sync(&lead, &volunteer, antenna);
+    for device in [&lead, &volunteer] {
+        assert!(device.store.over_allocations(antenna).unwrap().is_empty());
+        assert_eq!(balance_of(device, antenna, &cash), (100_000, 0));
+        assert_eq!(balance_of(device, antenna, &reserve), (40_000, 10_000));
+        let mut funding = funding_of(device, family, &second);
+        funding.sort();
+        let mut expected = vec![(cash.clone(), 30_000), (reserve.clone(), 40_000)];
+        expected.sort();
+        assert_eq!(funding, expected, "the delivery still adds up to 70 TND");
+    }
+
+    // `None` moves everything the donation gives the delivery: here, more than the reserve
+    // has left, so it is refused; back the other way it fits.
+    assert!(matches!(
+        lead.store
+            .reassign_funding(antenna, &second, &cash, &reserve, None),
+        Err(Error::InsufficientBalance {
+            remaining: 10_000,
+            requested: 30_000,
+            ..
+        })
+    ));
+    let fresh = lead.store.record_donation(antenna, money(40_000)).unwrap();
+    lead.store
+        .reassign_funding(antenna, &second, &reserve, &fresh, None)
+        .unwrap();
+    assert_eq!(
+        funding_of(&lead, family, &second),
+        {
+            let mut expected = vec![(cash.clone(), 30_000), (fresh.clone(), 40_000)];
+            expected.sort();
+            expected
+        },
+        "the reserve's entry is gone from the delivery"
+    );
+    assert_eq!(balance_of(&lead, antenna, &reserve), (0, 50_000));
+    assert_eq!(balance_of(&lead, antenna, &fresh), (40_000, 0));
+}
+
+#[test]
+fn test_refused_reassignments_leave_the_ledger_untouched() {
+    let (lead, antenna) = antenna();
+    let store = &lead.store;
+    let family = store
+        .register_household(antenna, household("Amel", None))
+        .unwrap();
+    let cash = store.record_donation(antenna, money(100_000)).unwrap();
+    let other_cash = store.record_donation(antenna, money(100_000)).unwrap();
+    let euros = store
+        .record_donation(
+            antenna,
+            NewDonation {
+                gift: Gift::Money {
+                    amount_minor: 100_000,
+                    currency: "EUR".into(),
+                },
+                ..money(1)
+            },
+        )
+        .unwrap();
+    let rent_only = store
+        .record_donation(
+            antenna,
+            NewDonation {
+                restricted_to: Some(NeedCategory::Rent),
+                ..money(100_000)
+            },
+        )
+        .unwrap();
+    let little = store.record_donation(antenna, money(1_000)).unwrap();
+    let pledged = store
+        .record_donation(
+            antenna,
+            NewDonation {
+                status: DonationStatus::Pledged,
+                ..money(100_000)
+            },
+        )
+        .unwrap();
+    let goods = |item: &str| NewDonation {
+        gift: Gift::Goods {
+            item: item.into(),
+            quantity: 50,
+            unit: "kg".into(),
+        },
+        ..money(1)
+    };
+    let semolina = store.record_donation(antenna, goods("semolina")).unwrap();
+    let sugar = store.record_donation(antenna, goods("sugar")).unwrap();
+    let more_semolina = store.record_donation(antenna, goods("Semolina")).unwrap();
+    let parcel = store
+        .record_delivery(antenna, delivery(family, &cash, 50_000))
+        .unwrap();
+    let sack = store
+        .record_delivery(antenna, delivery(family, &semolina, 10))
+        .unwrap();
+    let volunteer = join(&lead, antenna, Role::Volunteer);
+    let ledger = document::ledger_id(antenna, Timestamp::now().month()).document();
+    let heads = store.heads(ledger).unwrap();
+    let balances = store.donation_balances(antenna).unwrap();
+
+    let refusals: Vec<(&str, Result<()>)> = vec![
+        (
+            "volunteer",
+            volunteer
+                .store
+                .reassign_funding(antenna, &parcel, &cash, &other_cash, None),
+        ),
+        (
+            "another currency",
+            store.reassign_funding(antenna, &parcel, &cash, &euros, None),
+        ),
+        (
+            "another goods item",
+            store.reassign_funding(antenna, &sack, &semolina, &sugar, None),
+        ),
+        (
+            "restricted",
+            store.reassign_funding(antenna, &parcel, &cash, &rent_only, None),
+        ),
+        (
+            "too little left",
+            store.reassign_funding(antenna, &parcel, &cash, &little, Some(5_000)),
+        ),
+        (
+            "pledged",
+            store.reassign_funding(antenna, &parcel, &cash, &pledged, None),
+        ),
+        (
+            "unknown delivery",
+            store.reassign_funding(antenna, &DeliveryId::from("nope"), &cash, &other_cash, None),
+        ),
+        (
+            "unknown donation",
+            store.reassign_funding(antenna, &parcel, &cash, &DonationId::random(), None),
+        ),
+        (
+            "not funding that delivery",
+            store.reassign_funding(antenna, &parcel, &other_cash, &cash, None),
+        ),
+        (
+            "to itself",
+            store.reassign_funding(antenna, &parcel, &cash, &cash, None),
+        ),
+        (
+            "zero",
+            store.reassign_funding(antenna, &parcel, &cash, &other_cash, Some(0)),
+        ),
+        (
+            "more than it gives",
+            store.reassign_funding(antenna, &parcel, &cash, &other_cash, Some(50_001)),
+        ),
+    ];
+    for (case, result) in refusals {
+        let expected = match case {
+            "volunteer" => matches!(result, Err(Error::NotPermitted { .. })),
+            "another currency" | "another goods item" | "to itself" => {
+                matches!(result, Err(Error::Invalid { field: "to", .. }))
+            }
+            "restricted" => matches!(
+                result,
+                Err(Error::RestrictedDonation {
+                    allowed: NeedCategory::Rent,
+                    ..
+                })
+            ),
+            "too little left" => matches!(
+                result,
+                Err(Error::InsufficientBalance {
+                    remaining: 1_000,
+                    requested: 5_000,
+                    ..
+                })
+            ),
+            "pledged" => matches!(result, Err(Error::DonationNotReceived(_))),
+            "unknown delivery" => matches!(result, Err(Error::UnknownDelivery(_))),
+            "unknown donation" => matches!(result, Err(Error::UnknownDonation(_))),
+            "not funding that delivery" => {
+                matches!(result, Err(Error::Invalid { field: "from", .. }))
+            }
+            "zero" | "more than it gives" => {
+                matches!(
+                    result,
+                    Err(Error::Invalid {
+                        field: "amount",
+                        ..
+                    })
+                )
+            }
+            _ => unreachable!(),
+        };
+        assert!(expected, "{case}: {result:?}");
+    }
+    assert_eq!(store.heads(ledger).unwrap(), heads, "nothing recorded");
+    assert_eq!(store.donation_balances(antenna).unwrap(), balances);
+
+    // The same goods item, however capitalised, is the same kind of gift.
+    store
+        .reassign_funding(antenna, &sack, &semolina, &more_semolina, Some(4))
+        .unwrap();
+    assert_eq!(balance_of(&lead, antenna, &semolina), (6, 44));
+    assert_eq!(balance_of(&lead, antenna, &more_semolina), (4, 46));
+}

@@ -1,6 +1,7 @@
 //! Integration tests of jiran-core: real SQLite files in temporary directories.
 
 mod convergence;
+mod delivery_codes;
 mod duplicates;
 mod erasure;
 mod follow_up;

@@ -110,14 +110,20 @@ fn test_an_older_store_is_rebuilt_so_its_overview_counts_grievances() {
     lead.store
         .raise_grievance(fatma, "delivery", "nothing came this week", false)
         .unwrap();
+    let cash = lead.store.record_donation(antenna, money(10_000)).unwrap();
+    lead.store
+        .record_delivery(antenna, delivery(fatma, &cash, 1_000))
+        .unwrap();
     let path = lead.store.path().to_owned();
     let lead = {
         // What a version-2 store looks like: no grievance counts, no addresses or merges, no
-        // erasures, no tasks.
+        // erasures, no tasks, no delivery codes.
         let Device { dir, store } = lead;
         drop(store);
         let db = rusqlite::Connection::open(&path).unwrap();
         db.execute("DROP INDEX households_merged", []).unwrap();
+        db.execute("DROP INDEX households_by_delivery_code", [])
+            .unwrap();
         db.execute("DROP TABLE erased_households", []).unwrap();
         db.execute("DROP TABLE tasks", []).unwrap();
         for column in [
@@ -127,6 +133,7 @@ fn test_an_older_store_is_rebuilt_so_its_overview_counts_grievances() {
             "merged_root",
             "after_shock",
             "open_referrals",
+            "delivery_code",
         ] {
             db.execute(&format!("ALTER TABLE households DROP COLUMN {column}"), [])
                 .unwrap();
@@ -139,4 +146,12 @@ fn test_an_older_store_is_rebuilt_so_its_overview_counts_grievances() {
         }
     };
     assert_eq!(lead.store.overview(antenna).unwrap().open_grievances, 1);
+    // The delivery codes' column is filled from the documents too.
+    let code = lead.store.household(fatma).unwrap().profile.delivery_code;
+    let list = lead
+        .store
+        .delivery_list(antenna, Timestamp::now().month())
+        .unwrap();
+    assert!(code.is_some());
+    assert_eq!(list[0].delivery_code, code);
 }

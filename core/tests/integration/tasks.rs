@@ -454,9 +454,13 @@ fn test_an_older_store_is_rebuilt_so_its_task_lists_are_filled() {
     let path = lead.store.path().to_owned();
     let Device { dir, store } = lead;
     drop(store);
-    // A store of the version before tasks: no tasks table.
+    // A store of the version before tasks: no tasks table (nor the delivery codes after it).
     let db = rusqlite::Connection::open(&path).unwrap();
     db.execute("DROP TABLE tasks", []).unwrap();
+    db.execute("DROP INDEX households_by_delivery_code", [])
+        .unwrap();
+    db.execute("ALTER TABLE households DROP COLUMN delivery_code", [])
+        .unwrap();
     db.pragma_update(None, "user_version", 5).unwrap();
     drop(db);
     let store = Store::open(dir.path()).unwrap();

@@ -519,6 +519,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -690,9 +706,16 @@ fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
 public protocol JiranStoreProtocol: AnyObject, Sendable {
     
     /**
-     * Records that the household confirmed receiving a delivery.
+     * Records that the household confirmed receiving a delivery (on the volunteer's word).
      */
     func acknowledgeDelivery(antenna: AntennaId, delivery: DeliveryId) throws 
+    
+    /**
+     * Records that the household confirmed a delivery by giving its delivery code, typed in
+     * any case, with or without the dash. A code that does not match is an `InvalidInput`
+     * error and records nothing.
+     */
+    func acknowledgeDeliveryWithCode(antenna: AntennaId, delivery: DeliveryId, code: String) throws 
     
     /**
      * Records a need in the household's case.
@@ -725,6 +748,16 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
      * completed once: a second completion is refused.
      */
     func completeTask(household: HouseholdId, task: TaskId, outcome: String) throws 
+    
+    /**
+     * A month's deliveries, oldest first, each naming its household by delivery code only.
+     */
+    func deliveryList(antenna: AntennaId, month: Month) throws  -> [DeliveryLine]
+    
+    /**
+     * A receipt for one delivery, with its text to share or print; no name in it.
+     */
+    func deliveryReceipt(antenna: AntennaId, delivery: DeliveryId) throws  -> DeliveryReceipt
     
     /**
      * Per donation: received, delivered, remaining, households reached (a count).
@@ -791,6 +824,12 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func invite(antenna: AntennaId, role: Role, uses: UInt32, expiresInHours: UInt32) async throws  -> Invite
     
     /**
+     * The household's delivery code, issued now if it has none yet (households registered
+     * before codes existed).
+     */
+    func issueDeliveryCode(household: HouseholdId) throws  -> String
+    
+    /**
      * Joins an antenna with an invite code from its lead (typed or scanned), through the
      * relay at `relay_url` (`https://...`), and starts syncing it. `device_name` tells the
      * lead which phone this is; `display_name` is how colleagues see the volunteer.
@@ -837,6 +876,12 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
      * Records a grievance on the household's behalf, or anonymously.
      */
     func raiseGrievance(household: HouseholdId, category: String, text: String, anonymous: Bool) throws  -> GrievanceId
+    
+    /**
+     * Moves `amount` (all, if `None`) of a delivery's funding from one donation to another
+     * (leads): how an over-allocation made by offline phones is resolved.
+     */
+    func reassignFunding(antenna: AntennaId, delivery: DeliveryId, from: DonationId, to: DonationId, amount: UInt64?) throws 
     
     /**
      * Records a delivery and the donations that funded it; refused if a donation has too
@@ -978,7 +1023,7 @@ public static func `open`(directory: String)throws  -> JiranStore  {
 
     
     /**
-     * Records that the household confirmed receiving a delivery.
+     * Records that the household confirmed receiving a delivery (on the volunteer's word).
      */
 open func acknowledgeDelivery(antenna: AntennaId, delivery: DeliveryId)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
         uniffiCallStatus in
@@ -986,6 +1031,22 @@ open func acknowledgeDelivery(antenna: AntennaId, delivery: DeliveryId)throws   
             self.uniffiCloneHandle(),
         FfiConverterTypeAntennaId_lower(antenna),
         FfiConverterTypeDeliveryId_lower(delivery),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Records that the household confirmed a delivery by giving its delivery code, typed in
+     * any case, with or without the dash. A code that does not match is an `InvalidInput`
+     * error and records nothing.
+     */
+open func acknowledgeDeliveryWithCode(antenna: AntennaId, delivery: DeliveryId, code: String)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_acknowledge_delivery_with_code(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterTypeDeliveryId_lower(delivery),
+        FfiConverterString.lower(code),uniffiCallStatus
     )
 }
 }
@@ -1071,6 +1132,34 @@ open func completeTask(household: HouseholdId, task: TaskId, outcome: String)thr
         FfiConverterString.lower(outcome),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * A month's deliveries, oldest first, each naming its household by delivery code only.
+     */
+open func deliveryList(antenna: AntennaId, month: Month)throws  -> [DeliveryLine]  {
+    return try  FfiConverterSequenceTypeDeliveryLine.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_delivery_list(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterTypeMonth_lower(month),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A receipt for one delivery, with its text to share or print; no name in it.
+     */
+open func deliveryReceipt(antenna: AntennaId, delivery: DeliveryId)throws  -> DeliveryReceipt  {
+    return try  FfiConverterTypeDeliveryReceipt_lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_delivery_receipt(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterTypeDeliveryId_lower(delivery),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -1245,6 +1334,20 @@ open func invite(antenna: AntennaId, role: Role, uses: UInt32, expiresInHours: U
 }
     
     /**
+     * The household's delivery code, issued now if it has none yet (households registered
+     * before codes existed).
+     */
+open func issueDeliveryCode(household: HouseholdId)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_issue_delivery_code(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeHouseholdId_lower(household),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Joins an antenna with an invite code from its lead (typed or scanned), through the
      * relay at `relay_url` (`https://...`), and starts syncing it. `device_name` tells the
      * lead which phone this is; `display_name` is how colleagues see the volunteer.
@@ -1372,6 +1475,23 @@ open func raiseGrievance(household: HouseholdId, category: String, text: String,
         FfiConverterBool.lower(anonymous),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Moves `amount` (all, if `None`) of a delivery's funding from one donation to another
+     * (leads): how an over-allocation made by offline phones is resolved.
+     */
+open func reassignFunding(antenna: AntennaId, delivery: DeliveryId, from: DonationId, to: DonationId, amount: UInt64?)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_reassign_funding(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterTypeDeliveryId_lower(delivery),
+        FfiConverterTypeDonationId_lower(from),
+        FfiConverterTypeDonationId_lower(to),
+        FfiConverterOptionUInt64.lower(amount),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -2315,13 +2435,20 @@ public struct Delivery: Equatable, Hashable {
      * Whether the household confirmed receiving it.
      */
     public var acknowledged: Bool
+    /**
+     * Whether it confirmed by giving its delivery code (not on the volunteer's word alone).
+     */
+    public var codeConfirmed: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(id: DeliveryId, category: NeedCategory, description: String, funding: [Funding], deliveredBy: MemberId, deliveredAt: Timestamp, 
         /**
          * Whether the household confirmed receiving it.
-         */acknowledged: Bool) {
+         */acknowledged: Bool, 
+        /**
+         * Whether it confirmed by giving its delivery code (not on the volunteer's word alone).
+         */codeConfirmed: Bool) {
         self.id = id
         self.category = category
         self.description = description
@@ -2329,6 +2456,7 @@ public struct Delivery: Equatable, Hashable {
         self.deliveredBy = deliveredBy
         self.deliveredAt = deliveredAt
         self.acknowledged = acknowledged
+        self.codeConfirmed = codeConfirmed
     }
 
     
@@ -2353,7 +2481,8 @@ public struct FfiConverterTypeDelivery: FfiConverterRustBuffer {
                 funding: FfiConverterSequenceTypeFunding.read(from: &buf), 
                 deliveredBy: FfiConverterTypeMemberId.read(from: &buf), 
                 deliveredAt: FfiConverterTypeTimestamp.read(from: &buf), 
-                acknowledged: FfiConverterBool.read(from: &buf)
+                acknowledged: FfiConverterBool.read(from: &buf), 
+                codeConfirmed: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -2365,6 +2494,7 @@ public struct FfiConverterTypeDelivery: FfiConverterRustBuffer {
         FfiConverterTypeMemberId.write(value.deliveredBy, into: &buf)
         FfiConverterTypeTimestamp.write(value.deliveredAt, into: &buf)
         FfiConverterBool.write(value.acknowledged, into: &buf)
+        FfiConverterBool.write(value.codeConfirmed, into: &buf)
     }
 }
 
@@ -2381,6 +2511,159 @@ public func FfiConverterTypeDelivery_lift(_ buf: RustBuffer) throws -> Delivery 
 #endif
 public func FfiConverterTypeDelivery_lower(_ value: Delivery) -> RustBuffer {
     return FfiConverterTypeDelivery.lower(value)
+}
+
+
+/**
+ * A delivery as lists and receipts show it: the household by its code only (see
+ * `jiran_core::DeliveryLine`).
+ */
+public struct DeliveryLine: Equatable, Hashable {
+    public var id: DeliveryId
+    public var deliveryCode: String?
+    public var category: NeedCategory
+    public var description: String
+    public var given: [FundingLine]
+    public var deliveredBy: MemberId
+    public var deliveredAt: Timestamp
+    public var acknowledgedAt: Timestamp?
+    public var codeConfirmed: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: DeliveryId, deliveryCode: String?, category: NeedCategory, description: String, given: [FundingLine], deliveredBy: MemberId, deliveredAt: Timestamp, acknowledgedAt: Timestamp?, codeConfirmed: Bool) {
+        self.id = id
+        self.deliveryCode = deliveryCode
+        self.category = category
+        self.description = description
+        self.given = given
+        self.deliveredBy = deliveredBy
+        self.deliveredAt = deliveredAt
+        self.acknowledgedAt = acknowledgedAt
+        self.codeConfirmed = codeConfirmed
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliveryLine: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveryLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveryLine {
+        return
+            try DeliveryLine(
+                id: FfiConverterTypeDeliveryId.read(from: &buf), 
+                deliveryCode: FfiConverterOptionString.read(from: &buf), 
+                category: FfiConverterTypeNeedCategory.read(from: &buf), 
+                description: FfiConverterString.read(from: &buf), 
+                given: FfiConverterSequenceTypeFundingLine.read(from: &buf), 
+                deliveredBy: FfiConverterTypeMemberId.read(from: &buf), 
+                deliveredAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                acknowledgedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                codeConfirmed: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliveryLine, into buf: inout [UInt8]) {
+        FfiConverterTypeDeliveryId.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.deliveryCode, into: &buf)
+        FfiConverterTypeNeedCategory.write(value.category, into: &buf)
+        FfiConverterString.write(value.description, into: &buf)
+        FfiConverterSequenceTypeFundingLine.write(value.given, into: &buf)
+        FfiConverterTypeMemberId.write(value.deliveredBy, into: &buf)
+        FfiConverterTypeTimestamp.write(value.deliveredAt, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.acknowledgedAt, into: &buf)
+        FfiConverterBool.write(value.codeConfirmed, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryLine_lift(_ buf: RustBuffer) throws -> DeliveryLine {
+    return try FfiConverterTypeDeliveryLine.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryLine_lower(_ value: DeliveryLine) -> RustBuffer {
+    return FfiConverterTypeDeliveryLine.lower(value)
+}
+
+
+/**
+ * A receipt for one delivery: the household named by its delivery code only.
+ */
+public struct DeliveryReceipt: Equatable, Hashable {
+    public var antennaName: String
+    public var delivery: DeliveryLine
+    /**
+     * The receipt as plain text to share or print (see `jiran_core::DeliveryReceipt::to_text`).
+     */
+    public var text: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(antennaName: String, delivery: DeliveryLine, 
+        /**
+         * The receipt as plain text to share or print (see `jiran_core::DeliveryReceipt::to_text`).
+         */text: String) {
+        self.antennaName = antennaName
+        self.delivery = delivery
+        self.text = text
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DeliveryReceipt: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDeliveryReceipt: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeliveryReceipt {
+        return
+            try DeliveryReceipt(
+                antennaName: FfiConverterString.read(from: &buf), 
+                delivery: FfiConverterTypeDeliveryLine.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DeliveryReceipt, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.antennaName, into: &buf)
+        FfiConverterTypeDeliveryLine.write(value.delivery, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryReceipt_lift(_ buf: RustBuffer) throws -> DeliveryReceipt {
+    return try FfiConverterTypeDeliveryReceipt.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDeliveryReceipt_lower(_ value: DeliveryReceipt) -> RustBuffer {
+    return FfiConverterTypeDeliveryReceipt.lower(value)
 }
 
 
@@ -2658,6 +2941,75 @@ public func FfiConverterTypeFunding_lift(_ buf: RustBuffer) throws -> Funding {
 #endif
 public func FfiConverterTypeFunding_lower(_ value: Funding) -> RustBuffer {
     return FfiConverterTypeFunding.lower(value)
+}
+
+
+/**
+ * What one donation gave a delivery (see `jiran_core::FundingLine`).
+ */
+public struct FundingLine: Equatable, Hashable {
+    public var donation: DonationId
+    public var amount: UInt64
+    public var kind: String?
+    public var unit: String?
+    public var item: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(donation: DonationId, amount: UInt64, kind: String?, unit: String?, item: String?) {
+        self.donation = donation
+        self.amount = amount
+        self.kind = kind
+        self.unit = unit
+        self.item = item
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FundingLine: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFundingLine: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FundingLine {
+        return
+            try FundingLine(
+                donation: FfiConverterTypeDonationId.read(from: &buf), 
+                amount: FfiConverterUInt64.read(from: &buf), 
+                kind: FfiConverterOptionString.read(from: &buf), 
+                unit: FfiConverterOptionString.read(from: &buf), 
+                item: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FundingLine, into buf: inout [UInt8]) {
+        FfiConverterTypeDonationId.write(value.donation, into: &buf)
+        FfiConverterUInt64.write(value.amount, into: &buf)
+        FfiConverterOptionString.write(value.kind, into: &buf)
+        FfiConverterOptionString.write(value.unit, into: &buf)
+        FfiConverterOptionString.write(value.item, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFundingLine_lift(_ buf: RustBuffer) throws -> FundingLine {
+    return try FfiConverterTypeFundingLine.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFundingLine_lower(_ value: FundingLine) -> RustBuffer {
+    return FfiConverterTypeFundingLine.lower(value)
 }
 
 
@@ -3047,6 +3399,11 @@ public struct HouseholdDetail: Equatable, Hashable {
     public var registeredBy: MemberId
     public var registeredAt: Timestamp
     public var shock: String?
+    /**
+     * The code delivery lists and receipts show instead of the household's name ("K7M-4PQ");
+     * `None` for a household registered before codes existed, until one is issued.
+     */
+    public var deliveryCode: String?
     public var priority: Priority
     public var assignedTo: MemberId?
     public var needs: [Need]
@@ -3075,7 +3432,11 @@ public struct HouseholdDetail: Equatable, Hashable {
          */members: [HouseholdMember], phone: String?, address: String, coordinates: Coordinates?, consent: Consent, state: HouseholdState, 
         /**
          * The household this one was merged into, when `state` is `Merged`.
-         */mergedInto: HouseholdId?, registeredBy: MemberId, registeredAt: Timestamp, shock: String?, priority: Priority, assignedTo: MemberId?, needs: [Need], limitingFactors: [LimitingFactor], plan: [PlanStep], referrals: [Referral], grievances: [Grievance], 
+         */mergedInto: HouseholdId?, registeredBy: MemberId, registeredAt: Timestamp, shock: String?, 
+        /**
+         * The code delivery lists and receipts show instead of the household's name ("K7M-4PQ");
+         * `None` for a household registered before codes existed, until one is issued.
+         */deliveryCode: String?, priority: Priority, assignedTo: MemberId?, needs: [Need], limitingFactors: [LimitingFactor], plan: [PlanStep], referrals: [Referral], grievances: [Grievance], 
         /**
          * Oldest first.
          */notes: [Note], 
@@ -3097,6 +3458,7 @@ public struct HouseholdDetail: Equatable, Hashable {
         self.registeredBy = registeredBy
         self.registeredAt = registeredAt
         self.shock = shock
+        self.deliveryCode = deliveryCode
         self.priority = priority
         self.assignedTo = assignedTo
         self.needs = needs
@@ -3137,6 +3499,7 @@ public struct FfiConverterTypeHouseholdDetail: FfiConverterRustBuffer {
                 registeredBy: FfiConverterTypeMemberId.read(from: &buf), 
                 registeredAt: FfiConverterTypeTimestamp.read(from: &buf), 
                 shock: FfiConverterOptionString.read(from: &buf), 
+                deliveryCode: FfiConverterOptionString.read(from: &buf), 
                 priority: FfiConverterTypePriority.read(from: &buf), 
                 assignedTo: FfiConverterOptionTypeMemberId.read(from: &buf), 
                 needs: FfiConverterSequenceTypeNeed.read(from: &buf), 
@@ -3163,6 +3526,7 @@ public struct FfiConverterTypeHouseholdDetail: FfiConverterRustBuffer {
         FfiConverterTypeMemberId.write(value.registeredBy, into: &buf)
         FfiConverterTypeTimestamp.write(value.registeredAt, into: &buf)
         FfiConverterOptionString.write(value.shock, into: &buf)
+        FfiConverterOptionString.write(value.deliveryCode, into: &buf)
         FfiConverterTypePriority.write(value.priority, into: &buf)
         FfiConverterOptionTypeMemberId.write(value.assignedTo, into: &buf)
         FfiConverterSequenceTypeNeed.write(value.needs, into: &buf)
@@ -3703,6 +4067,69 @@ public func FfiConverterTypeLimitingFactor_lift(_ buf: RustBuffer) throws -> Lim
 #endif
 public func FfiConverterTypeLimitingFactor_lower(_ value: LimitingFactor) -> RustBuffer {
     return FfiConverterTypeLimitingFactor.lower(value)
+}
+
+
+/**
+ * A calendar month (UTC): the period of a ledger and of a delivery list.
+ */
+public struct Month: Equatable, Hashable {
+    public var year: Int32
+    /**
+     * 1 to 12.
+     */
+    public var month: UInt8
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(year: Int32, 
+        /**
+         * 1 to 12.
+         */month: UInt8) {
+        self.year = year
+        self.month = month
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Month: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMonth: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Month {
+        return
+            try Month(
+                year: FfiConverterInt32.read(from: &buf), 
+                month: FfiConverterUInt8.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Month, into buf: inout [UInt8]) {
+        FfiConverterInt32.write(value.year, into: &buf)
+        FfiConverterUInt8.write(value.month, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonth_lift(_ buf: RustBuffer) throws -> Month {
+    return try FfiConverterTypeMonth.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMonth_lower(_ value: Month) -> RustBuffer {
+    return FfiConverterTypeMonth.lower(value)
 }
 
 
@@ -7178,6 +7605,30 @@ fileprivate struct FfiConverterOptionUInt32: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -7516,6 +7967,31 @@ fileprivate struct FfiConverterSequenceTypeDelivery: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDeliveryLine: FfiConverterRustBuffer {
+    typealias SwiftType = [DeliveryLine]
+
+    public static func write(_ value: [DeliveryLine], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDeliveryLine.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DeliveryLine] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DeliveryLine]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDeliveryLine.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDirectoryEntry: FfiConverterRustBuffer {
     typealias SwiftType = [DirectoryEntry]
 
@@ -7608,6 +8084,31 @@ fileprivate struct FfiConverterSequenceTypeFunding: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeFunding.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFundingLine: FfiConverterRustBuffer {
+    typealias SwiftType = [FundingLine]
+
+    public static func write(_ value: [FundingLine], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFundingLine.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FundingLine] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FundingLine]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFundingLine.read(from: &buf))
         }
         return seq
     }
@@ -8890,7 +9391,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_subscription_cancel() != 26798) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_jiran_bindings_checksum_method_jiranstore_acknowledge_delivery() != 12644) {
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_acknowledge_delivery() != 31204) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_acknowledge_delivery_with_code() != 23680) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_add_need() != 8547) {
@@ -8909,6 +9413,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_complete_task() != 5895) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_delivery_list() != 26029) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_delivery_receipt() != 48654) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_donation_balances() != 924) {
@@ -8947,6 +9457,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_invite() != 427) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_issue_delivery_code() != 28052) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_join() != 6788) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8972,6 +9485,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_raise_grievance() != 22122) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_reassign_funding() != 45818) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_record_delivery() != 10999) {

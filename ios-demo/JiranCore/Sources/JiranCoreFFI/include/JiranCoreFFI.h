@@ -327,6 +327,11 @@ uint64_t uniffi_jiran_bindings_fn_constructor_jiranstore_open(RustBuffer directo
 void uniffi_jiran_bindings_fn_method_jiranstore_acknowledge_delivery(uint64_t ptr, RustBuffer antenna, RustBuffer delivery, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ACKNOWLEDGE_DELIVERY_WITH_CODE
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ACKNOWLEDGE_DELIVERY_WITH_CODE
+void uniffi_jiran_bindings_fn_method_jiranstore_acknowledge_delivery_with_code(uint64_t ptr, RustBuffer antenna, RustBuffer delivery, RustBuffer code, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ADD_NEED
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ADD_NEED
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_add_need(uint64_t ptr, RustBuffer household, RustBuffer need, RustCallStatus *_Nonnull out_status
@@ -355,6 +360,16 @@ void uniffi_jiran_bindings_fn_method_jiranstore_cancel_task(uint64_t ptr, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_COMPLETE_TASK
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_COMPLETE_TASK
 void uniffi_jiran_bindings_fn_method_jiranstore_complete_task(uint64_t ptr, RustBuffer household, RustBuffer task, RustBuffer outcome, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_LIST
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_LIST
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_delivery_list(uint64_t ptr, RustBuffer antenna, RustBuffer month, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_RECEIPT
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_delivery_receipt(uint64_t ptr, RustBuffer antenna, RustBuffer delivery, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DONATION_BALANCES
@@ -417,6 +432,11 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_import_providers_hsds(uint
 uint64_t uniffi_jiran_bindings_fn_method_jiranstore_invite(uint64_t ptr, RustBuffer antenna, RustBuffer role, uint32_t uses, uint32_t expires_in_hours
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ISSUE_DELIVERY_CODE
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_ISSUE_DELIVERY_CODE
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_issue_delivery_code(uint64_t ptr, RustBuffer household, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_JOIN
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_JOIN
 uint64_t uniffi_jiran_bindings_fn_method_jiranstore_join(uint64_t ptr, RustBuffer relay_url, RustBuffer invite_code, RustBuffer device_name, RustBuffer display_name
@@ -460,6 +480,11 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_providers_for(uint64_t ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_RAISE_GRIEVANCE
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_RAISE_GRIEVANCE
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_raise_grievance(uint64_t ptr, RustBuffer household, RustBuffer category, RustBuffer text, int8_t anonymous, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_REASSIGN_FUNDING
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_REASSIGN_FUNDING
+void uniffi_jiran_bindings_fn_method_jiranstore_reassign_funding(uint64_t ptr, RustBuffer antenna, RustBuffer delivery, RustBuffer from, RustBuffer to, RustBuffer amount, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_RECORD_DELIVERY
@@ -811,6 +836,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_acknowledge_delivery(v
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ACKNOWLEDGE_DELIVERY_WITH_CODE
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ACKNOWLEDGE_DELIVERY_WITH_CODE
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_acknowledge_delivery_with_code(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ADD_NEED
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ADD_NEED
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_add_need(void
@@ -844,6 +875,18 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_cancel_task(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_COMPLETE_TASK
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_COMPLETE_TASK
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_complete_task(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DELIVERY_LIST
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DELIVERY_LIST
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_delivery_list(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DELIVERY_RECEIPT
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DELIVERY_RECEIPT
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_delivery_receipt(void
     
 );
 #endif
@@ -919,6 +962,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_invite(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ISSUE_DELIVERY_CODE
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_ISSUE_DELIVERY_CODE
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_issue_delivery_code(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_JOIN
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_JOIN
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_join(void
@@ -970,6 +1019,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_providers_for(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_RAISE_GRIEVANCE
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_RAISE_GRIEVANCE
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_raise_grievance(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_REASSIGN_FUNDING
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_REASSIGN_FUNDING
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_reassign_funding(void
     
 );
 #endif
