@@ -16,7 +16,7 @@ use jiran_core::{
 use crate::error::{JiranError, Result};
 use crate::observer::{StoreObserver, Subscription};
 use crate::views::{
-    AntennaOverview, DeliveryReceipt, DirectoryEntry, ErasedHousehold, HandoverEntry,
+    AlsoHelped, AntennaOverview, DeliveryReceipt, DirectoryEntry, ErasedHousehold, HandoverEntry,
     HouseholdDetail, Invite, NewDelivery, SyncStatus, TransparencyReport,
 };
 
@@ -430,6 +430,68 @@ impl JiranStore {
     /// The provider directory as an Open Referral HSDS JSON file.
     pub fn export_providers_hsds(&self, antenna: AntennaId) -> Result<Vec<u8>> {
         Ok(self.store.export_providers_hsds(antenna)?)
+    }
+
+    /// Sets (or with `None` removes) the national ID card number of a household's head. Only
+    /// its keyed hash ever leaves the antenna (the blinded cross-antenna check).
+    pub fn set_national_id(
+        &self,
+        household: HouseholdId,
+        national_id: Option<String>,
+    ) -> Result<()> {
+        let edit = jiran_core::HouseholdEdit {
+            national_id: Some(national_id),
+            ..Default::default()
+        };
+        Ok(self.store.edit_household(household, edit)?)
+    }
+
+    /// A new federation key, for the first lead of a federation of antennas to share (as
+    /// text or a QR code) with the other antennas' leads.
+    pub fn new_federation_key(&self) -> String {
+        jiran_core::blinded::FederationKey::generate().to_text()
+    }
+
+    /// Keeps (or with `None` forgets) the federation key on this phone (leads). It never goes
+    /// to the relay.
+    pub fn set_federation_key(&self, antenna: AntennaId, key: Option<String>) -> Result<()> {
+        let key = match key {
+            Some(text) => Some(jiran_core::blinded::FederationKey::parse(&text)?),
+            None => None,
+        };
+        Ok(self.store.set_federation_key(antenna, key.as_ref())?)
+    }
+
+    /// Opts the antenna into the blinded index (or refreshes it) and lists our households that
+    /// other antennas of the federation help too, with how to reach them (leads). `contact`
+    /// is what they will see of us.
+    pub async fn check_other_antennas(
+        &self,
+        antenna: AntennaId,
+        contact: String,
+    ) -> Result<Vec<AlsoHelped>> {
+        let store = self.store.clone();
+        let found = self
+            .runtime
+            .spawn_blocking(move || {
+                jiran_core::sync::check_other_antennas(&store, antenna, &contact)
+                    .map_err(JiranError::from)
+            })
+            .await
+            .map_err(internal)??;
+        Ok(found.into_iter().map(Into::into).collect())
+    }
+
+    /// Takes the antenna out of the blinded index (leads).
+    pub async fn leave_blinded_index(&self, antenna: AntennaId) -> Result<()> {
+        let store = self.store.clone();
+        self.runtime
+            .spawn_blocking(move || {
+                jiran_core::sync::leave_blinded_index(&store, antenna).map_err(JiranError::from)
+            })
+            .await
+            .map_err(internal)??;
+        Ok(())
     }
 
     /// The antenna's sync status now (`None` before the engine first reported).

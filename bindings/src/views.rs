@@ -638,3 +638,34 @@ impl From<(HandoverId, core::HandoverLog)> for HandoverEntry {
         }
     }
 }
+
+/// Another antenna that helps one of ours too (the blinded index tells nothing else).
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct OtherAntenna {
+    pub name: String,
+    /// How to reach it, as its lead gave it.
+    pub contact: String,
+}
+
+/// One of our households that other antennas help too.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct AlsoHelped {
+    pub household: HouseholdId,
+    pub antennas: Vec<OtherAntenna>,
+}
+
+impl From<core::sync::AlsoHelped> for AlsoHelped {
+    fn from(found: core::sync::AlsoHelped) -> Self {
+        AlsoHelped {
+            household: found.household,
+            antennas: found
+                .antennas
+                .into_iter()
+                .map(|a| OtherAntenna {
+                    name: a.name,
+                    contact: a.contact,
+                })
+                .collect(),
+        }
+    }
+}

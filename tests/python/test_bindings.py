@@ -390,6 +390,24 @@ class BindingsScenario(unittest.TestCase):
         self.assertNotIn("Fatma", receipt.text)
         self.assertNotIn("913", receipt.text)
 
+    def test_a_lead_opts_into_the_blinded_index_with_a_federation_key(self):
+        asyncio.run(self.blinded())
+
+    async def blinded(self):
+        lead = self.open("mouna")
+        antenna = await lead.join(self.relay.url, self.relay.first_invite, "Mouna's phone", "Mouna")
+        await lead.wait_until_up_to_date(antenna, WAIT)
+        fatma = lead.register_household(antenna, household("Fatma Zribi", "+216 22 913 407"))
+        lead.set_national_id(fatma, "0812 3456")
+        with self.assertRaises(JiranError.InvalidInput):
+            await lead.check_other_antennas(antenna, "Mouna, 22 000 000")
+        with self.assertRaises(JiranError.InvalidInput):
+            lead.set_federation_key(antenna, "not a key")
+        lead.set_federation_key(antenna, lead.new_federation_key())
+        self.assertEqual(await lead.check_other_antennas(antenna, "Mouna, 22 000 000"), [],
+                         "no other antenna of the federation on this relay")
+        await lead.leave_blinded_index(antenna)
+
     def test_errors_arrive_as_exceptions_a_volunteer_can_act_on(self):
         asyncio.run(self.errors())
 

@@ -744,6 +744,13 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func cancelTask(household: HouseholdId, task: TaskId) throws 
     
     /**
+     * Opts the antenna into the blinded index (or refreshes it) and lists our households that
+     * other antennas of the federation help too, with how to reach them (leads). `contact`
+     * is what they will see of us.
+     */
+    func checkOtherAntennas(antenna: AntennaId, contact: String) async throws  -> [AlsoHelped]
+    
+    /**
      * Records that a task was done and how it went (the assignee, or a lead). A task is
      * completed once: a second completion is refused.
      */
@@ -837,6 +844,11 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func join(relayUrl: String, inviteCode: String, deviceName: String, displayName: String) async throws  -> AntennaId
     
     /**
+     * Takes the antenna out of the blinded index (leads).
+     */
+    func leaveBlindedIndex(antenna: AntennaId) async throws 
+    
+    /**
      * Marks a pledged donation as received.
      */
     func markDonationReceived(antenna: AntennaId, donation: DonationId) throws 
@@ -851,6 +863,12 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
      * only, so the list may be shown on a shared screen.
      */
     func myTasks(antenna: AntennaId) throws  -> [TaskItem]
+    
+    /**
+     * A new federation key, for the first lead of a federation of antennas to share (as
+     * text or a QR code) with the other antennas' leads.
+     */
+    func newFederationKey()  -> String
     
     /**
      * Calls `observer` for every change and sync status until the subscription ends.
@@ -908,6 +926,18 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
      * Households by name or phone, however typed (Arabic or Latin letters, any accents).
      */
     func search(antenna: AntennaId, typed: String, limit: UInt32) throws  -> [HouseholdListItem]
+    
+    /**
+     * Keeps (or with `None` forgets) the federation key on this phone (leads). It never goes
+     * to the relay.
+     */
+    func setFederationKey(antenna: AntennaId, key: String?) throws 
+    
+    /**
+     * Sets (or with `None` removes) the national ID card number of a household's head. Only
+     * its keyed hash ever leaves the antenna (the blinded cross-antenna check).
+     */
+    func setNationalId(household: HouseholdId, nationalId: String?) throws 
     
     /**
      * Moves a need along (in progress, met, closed).
@@ -1117,6 +1147,27 @@ open func cancelTask(household: HouseholdId, task: TaskId)throws   {try rustCall
         FfiConverterTypeTaskId_lower(task),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Opts the antenna into the blinded index (or refreshes it) and lists our households that
+     * other antennas of the federation help too, with how to reach them (leads). `contact`
+     * is what they will see of us.
+     */
+open func checkOtherAntennas(antenna: AntennaId, contact: String)async throws  -> [AlsoHelped]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_jiran_bindings_fn_method_jiranstore_check_other_antennas(
+                        self.uniffiCloneHandle(),FfiConverterTypeAntennaId_lower(antenna),FfiConverterString.lower(contact)
+                )
+            },
+            pollFunc: ffi_jiran_bindings_rust_future_poll_rust_buffer,
+            completeFunc: ffi_jiran_bindings_rust_future_complete_rust_buffer,
+            freeFunc: ffi_jiran_bindings_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeAlsoHelped.lift,
+            errorHandler: FfiConverterTypeJiranError_lift
+        )
 }
     
     /**
@@ -1369,6 +1420,25 @@ open func join(relayUrl: String, inviteCode: String, deviceName: String, display
 }
     
     /**
+     * Takes the antenna out of the blinded index (leads).
+     */
+open func leaveBlindedIndex(antenna: AntennaId)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_jiran_bindings_fn_method_jiranstore_leave_blinded_index(
+                        self.uniffiCloneHandle(),FfiConverterTypeAntennaId_lower(antenna)
+                )
+            },
+            pollFunc: ffi_jiran_bindings_rust_future_poll_void,
+            completeFunc: ffi_jiran_bindings_rust_future_complete_void,
+            freeFunc: ffi_jiran_bindings_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeJiranError_lift
+        )
+}
+    
+    /**
      * Marks a pledged donation as received.
      */
 open func markDonationReceived(antenna: AntennaId, donation: DonationId)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
@@ -1404,6 +1474,19 @@ open func myTasks(antenna: AntennaId)throws  -> [TaskItem]  {
     uniffi_jiran_bindings_fn_method_jiranstore_my_tasks(
             self.uniffiCloneHandle(),
         FfiConverterTypeAntennaId_lower(antenna),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A new federation key, for the first lead of a federation of antennas to share (as
+     * text or a QR code) with the other antennas' leads.
+     */
+open func newFederationKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_new_federation_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1564,6 +1647,34 @@ open func search(antenna: AntennaId, typed: String, limit: UInt32)throws  -> [Ho
         FfiConverterUInt32.lower(limit),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Keeps (or with `None` forgets) the federation key on this phone (leads). It never goes
+     * to the relay.
+     */
+open func setFederationKey(antenna: AntennaId, key: String?)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_set_federation_key(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterOptionString.lower(key),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Sets (or with `None` removes) the national ID card number of a household's head. Only
+     * its keyed hash ever leaves the antenna (the blinded cross-antenna check).
+     */
+open func setNationalId(household: HouseholdId, nationalId: String?)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_set_national_id(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeHouseholdId_lower(household),
+        FfiConverterOptionString.lower(nationalId),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -2107,6 +2218,63 @@ public func FfiConverterTypeSubscription_lower(_ value: Subscription) -> UInt64 
 }
 
 
+
+
+/**
+ * One of our households that other antennas help too.
+ */
+public struct AlsoHelped: Equatable, Hashable {
+    public var household: HouseholdId
+    public var antennas: [OtherAntenna]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(household: HouseholdId, antennas: [OtherAntenna]) {
+        self.household = household
+        self.antennas = antennas
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AlsoHelped: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAlsoHelped: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AlsoHelped {
+        return
+            try AlsoHelped(
+                household: FfiConverterTypeHouseholdId.read(from: &buf), 
+                antennas: FfiConverterSequenceTypeOtherAntenna.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AlsoHelped, into buf: inout [UInt8]) {
+        FfiConverterTypeHouseholdId.write(value.household, into: &buf)
+        FfiConverterSequenceTypeOtherAntenna.write(value.antennas, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlsoHelped_lift(_ buf: RustBuffer) throws -> AlsoHelped {
+    return try FfiConverterTypeAlsoHelped.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAlsoHelped_lower(_ value: AlsoHelped) -> RustBuffer {
+    return FfiConverterTypeAlsoHelped.lower(value)
+}
 
 
 /**
@@ -4794,6 +4962,69 @@ public func FfiConverterTypeNote_lift(_ buf: RustBuffer) throws -> Note {
 #endif
 public func FfiConverterTypeNote_lower(_ value: Note) -> RustBuffer {
     return FfiConverterTypeNote.lower(value)
+}
+
+
+/**
+ * Another antenna that helps one of ours too (the blinded index tells nothing else).
+ */
+public struct OtherAntenna: Equatable, Hashable {
+    public var name: String
+    /**
+     * How to reach it, as its lead gave it.
+     */
+    public var contact: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, 
+        /**
+         * How to reach it, as its lead gave it.
+         */contact: String) {
+        self.name = name
+        self.contact = contact
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OtherAntenna: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOtherAntenna: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OtherAntenna {
+        return
+            try OtherAntenna(
+                name: FfiConverterString.read(from: &buf), 
+                contact: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OtherAntenna, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.contact, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOtherAntenna_lift(_ buf: RustBuffer) throws -> OtherAntenna {
+    return try FfiConverterTypeOtherAntenna.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOtherAntenna_lower(_ value: OtherAntenna) -> RustBuffer {
+    return FfiConverterTypeOtherAntenna.lower(value)
 }
 
 
@@ -7917,6 +8148,31 @@ fileprivate struct FfiConverterOptionTypeTimestamp: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeAlsoHelped: FfiConverterRustBuffer {
+    typealias SwiftType = [AlsoHelped]
+
+    public static func write(_ value: [AlsoHelped], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAlsoHelped.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AlsoHelped] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AlsoHelped]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAlsoHelped.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeAntenna: FfiConverterRustBuffer {
     typealias SwiftType = [Antenna]
 
@@ -8384,6 +8640,31 @@ fileprivate struct FfiConverterSequenceTypeNote: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeNote.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOtherAntenna: FfiConverterRustBuffer {
+    typealias SwiftType = [OtherAntenna]
+
+    public static func write(_ value: [OtherAntenna], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOtherAntenna.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OtherAntenna] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OtherAntenna]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOtherAntenna.read(from: &buf))
         }
         return seq
     }
@@ -9412,6 +9693,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_cancel_task() != 1201) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_check_other_antennas() != 45285) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_complete_task() != 5895) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9463,6 +9747,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_join() != 6788) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_leave_blinded_index() != 45936) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_mark_donation_received() != 3903) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9470,6 +9757,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_my_tasks() != 51857) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_new_federation_key() != 11880) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_observe() != 22446) {
@@ -9503,6 +9793,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_search() != 33221) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_set_federation_key() != 50460) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_set_national_id() != 28516) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_set_need_status() != 57480) {
