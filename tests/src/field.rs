@@ -76,6 +76,15 @@ impl Device {
         }
     }
 
+    /// The device's relay token (a lead's, for the calls a lead makes to the relay).
+    pub fn token(&self) -> String {
+        self.store
+            .relay_link(self.antenna)
+            .expect("the store answers")
+            .expect("the device joined through a relay")
+            .token
+    }
+
     /// Waits until the device is up to date with nothing unsent; panics after `within`.
     pub async fn synced_within(&self, within: Duration) -> SyncStatus {
         match self.engine.until_up_to_date(self.antenna, within).await {

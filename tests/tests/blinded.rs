@@ -11,15 +11,6 @@ use jiran_tests::field::{family, Device};
 use serde_json::json;
 use support::{create_antenna, invite, Relay};
 
-fn token(device: &Device) -> String {
-    device
-        .store
-        .relay_link(device.antenna)
-        .unwrap()
-        .unwrap()
-        .token
-}
-
 /// `PUT /v1/antennas/{id}/blinded-index` by hand: the status the relay answers.
 fn put_index(relay: &Relay, device: &Device, body: serde_json::Value) -> u16 {
     let agent = ureq::Agent::config_builder()
@@ -31,7 +22,7 @@ fn put_index(relay: &Relay, device: &Device, body: serde_json::Value) -> u16 {
             "{}/v1/antennas/{}/blinded-index",
             relay.url, device.antenna
         ))
-        .header("Authorization", &format!("Bearer {}", token(device)))
+        .header("Authorization", &format!("Bearer {}", device.token()))
         .send_json(body)
         .unwrap()
         .status()
@@ -178,7 +169,7 @@ async fn test_two_antennas_learn_they_help_the_same_family_and_nothing_else() {
     );
     let sami = Device::join(
         &relay.url,
-        &invite(&relay.url, &token(&leila), leila.antenna, "volunteer"),
+        &invite(&relay.url, &leila.token(), leila.antenna, "volunteer"),
         "Sami",
     )
     .await;

@@ -19,15 +19,6 @@ const CONVERGE: Duration = Duration::from_secs(30);
 const NAME: &str = "Sabrina Zribi-Haddad";
 const PHONE: &str = "+216 22 913 407";
 
-fn token(device: &Device) -> String {
-    device
-        .store
-        .relay_link(device.antenna)
-        .unwrap()
-        .unwrap()
-        .token
-}
-
 /// The SQLite files of a store or relay directory: the database and its write-ahead log.
 fn sqlite_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -72,13 +63,13 @@ async fn test_an_erased_household_leaves_no_byte_anywhere_and_a_long_offline_pho
     lead.synced().await;
     let sami = Device::join(
         &relay.url,
-        &invite(&relay.url, &token(&lead), lead.antenna, "volunteer"),
+        &invite(&relay.url, &lead.token(), lead.antenna, "volunteer"),
         "Sami",
     )
     .await;
     let amira = Device::join(
         &relay.url,
-        &invite(&relay.url, &token(&lead), lead.antenna, "volunteer"),
+        &invite(&relay.url, &lead.token(), lead.antenna, "volunteer"),
         "Amira",
     )
     .await;

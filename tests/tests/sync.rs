@@ -20,17 +20,8 @@ async fn antenna_with_lead(data: &std::path::Path) -> (Relay, Device) {
     (relay, lead)
 }
 
-fn token(device: &Device) -> String {
-    device
-        .store
-        .relay_link(device.antenna)
-        .unwrap()
-        .unwrap()
-        .token
-}
-
 async fn volunteer(relay: &Relay, lead: &Device, name: &str) -> Device {
-    let code = invite(&relay.url, &token(lead), lead.antenna, "volunteer");
+    let code = invite(&relay.url, &lead.token(), lead.antenna, "volunteer");
     Device::join(&relay.url, &code, name).await
 }
 
@@ -125,7 +116,7 @@ async fn test_a_revoked_device_wipes_the_antenna_and_says_so() {
         .unwrap()
         .unwrap()
         .device_id;
-    revoke(&relay.url, &token(&lead), lead.antenna, &device_id);
+    revoke(&relay.url, &lead.token(), lead.antenna, &device_id);
     let mut events = sami.store.subscribe();
     let status = tokio::time::timeout(CONVERGE, async {
         loop {

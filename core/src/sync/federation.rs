@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::join::agent;
+use super::join::{agent, lead_link};
 use crate::error::{Error, Result};
 use crate::ids::{AntennaId, HouseholdId};
-use crate::model::{validate, Role};
+use crate::model::validate;
 use crate::store::{RelayLink, Store};
 
 /// Another antenna that helps one of ours too: all the blinded index tells.
@@ -29,6 +29,9 @@ pub struct AlsoHelped {
     /// The antennas that hold the same phone or national ID number (sorted, without repeats).
     pub antennas: Vec<OtherAntenna>,
 }
+
+/// What a refusal names as tried.
+const ACTION: &str = "take part in the blinded index";
 
 #[derive(Deserialize)]
 struct Matches {
@@ -58,7 +61,7 @@ pub fn check_other_antennas(
     contact: &str,
 ) -> Result<Vec<AlsoHelped>> {
     let contact = validate::required_text("contact", contact, 200)?;
-    let link = lead_link(store, antenna)?;
+    let link = lead_link(store, antenna, ACTION)?;
     let key = store.federation_key(antenna)?.ok_or(Error::invalid(
         "federation_key",
         "enter the key your antennas share first",
@@ -113,7 +116,7 @@ pub fn check_other_antennas(
 /// Takes the antenna out of the blinded index: the relay deletes its hashes and contact.
 /// Blocking. Leads only; errors as [`check_other_antennas`].
 pub fn leave_blinded_index(store: &Store, antenna: AntennaId) -> Result<()> {
-    let link = lead_link(store, antenna)?;
+    let link = lead_link(store, antenna, ACTION)?;
     let response = agent()
         .delete(&format!(
             "{}/v1/antennas/{antenna}/blinded-index",
@@ -123,19 +126,6 @@ pub fn leave_blinded_index(store: &Store, antenna: AntennaId) -> Result<()> {
         .call()
         .map_err(|e| Error::RelayUnreachable(e.to_string()))?;
     check_status(response.status().as_u16(), &link, "the blinded index")
-}
-
-fn lead_link(store: &Store, antenna: AntennaId) -> Result<RelayLink> {
-    let link = store
-        .relay_link(antenna)?
-        .ok_or(Error::NotAMember(antenna))?;
-    if link.role != Role::Lead {
-        return Err(Error::NotPermitted {
-            role: link.role,
-            action: "take part in the blinded index",
-        });
-    }
-    Ok(link)
 }
 
 fn check_status(status: u16, link: &RelayLink, what: &str) -> Result<()> {

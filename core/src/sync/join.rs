@@ -112,15 +112,7 @@ pub fn invite(
     uses: u32,
     expires_in_hours: u32,
 ) -> Result<Invite> {
-    let link = store
-        .relay_link(antenna)?
-        .ok_or(Error::NotAMember(antenna))?;
-    if link.role != Role::Lead {
-        return Err(Error::NotPermitted {
-            role: link.role,
-            action: "invite people",
-        });
-    }
+    let link = lead_link(store, antenna, "invite people")?;
     if !(1..=1000).contains(&uses) {
         return Err(Error::invalid("uses", "must be between 1 and 1000"));
     }
@@ -160,6 +152,25 @@ pub fn invite(
         uses,
         expires_in_hours,
     })
+}
+
+/// This device's link to the antenna's relay, checked to be a lead's: the relay's lead-only
+/// calls need its token. `action` names what was tried, for the error.
+pub(crate) fn lead_link(
+    store: &Store,
+    antenna: AntennaId,
+    action: &'static str,
+) -> Result<RelayLink> {
+    let link = store
+        .relay_link(antenna)?
+        .ok_or(Error::NotAMember(antenna))?;
+    if link.role != Role::Lead {
+        return Err(Error::NotPermitted {
+            role: link.role,
+            action,
+        });
+    }
+    Ok(link)
 }
 
 /// An HTTP client that reports statuses instead of failing on them, and gives up after
