@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::model::NeedCategory;
+use crate::model::{minor_digits, NeedCategory};
 use crate::time::{Month, Timestamp};
 
 /// A donation as the report sees it: what was given, never by whom.
@@ -276,15 +276,6 @@ fn totals(rows: &[&AllocationRow], donations: &BTreeMap<&str, &DonationRow>) -> 
         }
     }
     out
-}
-
-/// Digits after the decimal point of an ISO 4217 currency (millimes: 3; cents: 2).
-fn minor_digits(currency: &str) -> u32 {
-    match currency {
-        "TND" | "LYD" | "KWD" | "BHD" | "OMR" | "JOD" | "IQD" => 3,
-        "JPY" | "KRW" | "XOF" | "XAF" | "CLP" | "VND" => 0,
-        _ => 2,
-    }
 }
 
 impl Amount {

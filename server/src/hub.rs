@@ -476,8 +476,10 @@ impl Hub {
             c.docs.insert(doc_id);
         }
         let before = resident.doc.get_heads();
-        let antenna_document = doc_id == resident.antenna.document();
-        let tombstones = if antenna_document {
+        // Only a lead may add a tombstone: count them around a non-lead's antenna-document
+        // message (a lead's messages are not counted at all).
+        let watch_tombstones = doc_id == resident.antenna.document() && device.role != Role::Lead;
+        let tombstones = if watch_tombstones {
             erased_households(&resident.doc).len()
         } else {
             0
@@ -498,10 +500,7 @@ impl Hub {
                 "the changes sent could not be applied",
             );
         }
-        if antenna_document
-            && device.role != Role::Lead
-            && erased_households(&resident.doc).len() > tombstones
-        {
+        if watch_tombstones && erased_households(&resident.doc).len() > tombstones {
             // Only a lead erases. The document goes back to what is on disk; whoever else
             // waits for it to be stored resends after reconnecting.
             Metrics::inc(&self.metrics.sync_errors);

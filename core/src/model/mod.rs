@@ -16,7 +16,7 @@ pub use household::{
     HouseholdDocument, HouseholdStatus, Person, VulnerabilityFlags, DELIVERY_CODE_ALPHABET,
     DELIVERY_CODE_LENGTH,
 };
-pub use ledger::{Acknowledgement, Delivery, Donation, Gift, LedgerDocument};
+pub use ledger::{minor_digits, Acknowledgement, Delivery, Donation, Gift, LedgerDocument};
 pub use vocabulary::{
     DonationStatus, FactorKind, GrievanceStatus, HandoverFormat, HouseholdState, NeedCategory,
     NeedStatus, Priority, ReferralStatus, Relationship, Role, Sector, StepStatus, TaskKind,

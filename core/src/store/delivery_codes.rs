@@ -132,12 +132,7 @@ impl FundingLine {
 
 /// An amount of money in minor units, written with its currency's decimals (ISO 4217).
 fn money(minor: u64, currency: &str) -> String {
-    let decimals: u32 = match currency {
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        _ => 2,
-    };
+    let decimals = crate::model::minor_digits(currency);
     if decimals == 0 {
         return minor.to_string();
     }

@@ -36,17 +36,7 @@ fn delivered(device: &Device, antenna: AntennaId) -> (HouseholdId, DeliveryId) {
         .unwrap();
     let cash = store.record_donation(antenna, money(50_000)).unwrap();
     let semolina = store
-        .record_donation(
-            antenna,
-            NewDonation {
-                gift: Gift::Goods {
-                    item: "semolina".into(),
-                    quantity: 20,
-                    unit: "kg".into(),
-                },
-                ..money(1)
-            },
-        )
+        .record_donation(antenna, goods("semolina", 20))
         .unwrap();
     let parcel = store
         .record_delivery(

@@ -27,14 +27,6 @@ fn family(
     new
 }
 
-fn need(category: NeedCategory) -> NewNeed {
-    NewNeed {
-        category,
-        description: "recorded".into(),
-        urgency: Urgency::High,
-    }
-}
-
 fn contains(bytes: &[u8], text: &str) -> bool {
     bytes.windows(text.len()).any(|w| w == text.as_bytes())
 }

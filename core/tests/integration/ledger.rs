@@ -466,17 +466,13 @@ fn test_refused_reassignments_leave_the_ledger_untouched() {
             },
         )
         .unwrap();
-    let goods = |item: &str| NewDonation {
-        gift: Gift::Goods {
-            item: item.into(),
-            quantity: 50,
-            unit: "kg".into(),
-        },
-        ..money(1)
-    };
-    let semolina = store.record_donation(antenna, goods("semolina")).unwrap();
-    let sugar = store.record_donation(antenna, goods("sugar")).unwrap();
-    let more_semolina = store.record_donation(antenna, goods("Semolina")).unwrap();
+    let semolina = store
+        .record_donation(antenna, goods("semolina", 50))
+        .unwrap();
+    let sugar = store.record_donation(antenna, goods("sugar", 50)).unwrap();
+    let more_semolina = store
+        .record_donation(antenna, goods("Semolina", 50))
+        .unwrap();
     let parcel = store
         .record_delivery(antenna, delivery(family, &cash, 50_000))
         .unwrap();

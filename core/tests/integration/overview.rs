@@ -5,14 +5,6 @@ use jiran_core::*;
 
 use super::support::*;
 
-fn need(category: NeedCategory) -> NewNeed {
-    NewNeed {
-        category,
-        description: String::new(),
-        urgency: Urgency::High,
-    }
-}
-
 #[test]
 fn test_the_overview_counts_priorities_needs_grievances_and_over_allocations() {
     let (lead, antenna) = antenna();

@@ -84,6 +84,27 @@ pub fn money(amount_minor: u64) -> NewDonation {
     }
 }
 
+/// A need of `category`, urgent.
+pub fn need(category: NeedCategory) -> NewNeed {
+    NewNeed {
+        category,
+        description: "recorded".into(),
+        urgency: Urgency::High,
+    }
+}
+
+/// A received donation of `quantity` kg of `item`.
+pub fn goods(item: &str, quantity: u64) -> NewDonation {
+    NewDonation {
+        gift: Gift::Goods {
+            item: item.into(),
+            quantity,
+            unit: "kg".into(),
+        },
+        ..money(1)
+    }
+}
+
 pub fn delivery(household: HouseholdId, donation: &DonationId, amount: u64) -> NewDelivery {
     NewDelivery {
         household,
