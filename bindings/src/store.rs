@@ -449,14 +449,16 @@ impl JiranStore {
     /// A new federation key, for the first lead of a federation of antennas to share (as
     /// text or a QR code) with the other antennas' leads.
     pub fn new_federation_key(&self) -> String {
-        jiran_core::blinded::FederationKey::generate().to_text()
+        jiran_core::workflows::other_antennas::FederationKey::generate().to_text()
     }
 
     /// Keeps (or with `None` forgets) the federation key on this phone (leads). It never goes
     /// to the relay.
     pub fn set_federation_key(&self, antenna: AntennaId, key: Option<String>) -> Result<()> {
         let key = match key {
-            Some(text) => Some(jiran_core::blinded::FederationKey::parse(&text)?),
+            Some(text) => Some(jiran_core::workflows::other_antennas::FederationKey::parse(
+                &text,
+            )?),
             None => None,
         };
         Ok(self.store.set_federation_key(antenna, key.as_ref())?)
@@ -474,8 +476,10 @@ impl JiranStore {
         let found = self
             .runtime
             .spawn_blocking(move || {
-                jiran_core::sync::check_other_antennas(&store, antenna, &contact)
-                    .map_err(JiranError::from)
+                jiran_core::workflows::other_antennas::check_other_antennas(
+                    &store, antenna, &contact,
+                )
+                .map_err(JiranError::from)
             })
             .await
             .map_err(internal)??;
@@ -487,7 +491,8 @@ impl JiranStore {
         let store = self.store.clone();
         self.runtime
             .spawn_blocking(move || {
-                jiran_core::sync::leave_blinded_index(&store, antenna).map_err(JiranError::from)
+                jiran_core::workflows::other_antennas::leave_blinded_index(&store, antenna)
+                    .map_err(JiranError::from)
             })
             .await
             .map_err(internal)??;

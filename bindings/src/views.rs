@@ -654,8 +654,8 @@ pub struct AlsoHelped {
     pub antennas: Vec<OtherAntenna>,
 }
 
-impl From<core::sync::AlsoHelped> for AlsoHelped {
-    fn from(found: core::sync::AlsoHelped) -> Self {
+impl From<core::workflows::other_antennas::AlsoHelped> for AlsoHelped {
+    fn from(found: core::workflows::other_antennas::AlsoHelped) -> Self {
         AlsoHelped {
             household: found.household,
             antennas: found

@@ -133,9 +133,9 @@ fn family(name: &str, phone: &str) -> NewHousehold {
 fn exchange(a: &Store, b: &Store, antenna: AntennaId) -> Result<(), Box<dyn std::error::Error>> {
     for _ in 0..2 {
         for (from, to) in [(a, b), (b, a)] {
-            for (id, _) in from.documents(antenna)? {
-                if let Some(bytes) = from.export_document(id)? {
-                    to.import(id, &bytes)?;
+            for (id, _) in from.replication().documents(antenna)? {
+                if let Some(bytes) = from.replication().export_document(id)? {
+                    to.replication().import(id, &bytes)?;
                 }
             }
         }

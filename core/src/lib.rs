@@ -37,26 +37,67 @@
 //!
 //! See ARCHITECTURE.md for the documents, their merge semantics and the store's guarantees.
 
-pub mod blinded;
 pub mod document;
-pub mod duplicates;
 pub mod error;
-pub mod exchange;
 pub mod ids;
 pub mod model;
-pub mod report;
+pub mod replication;
 pub mod search;
 pub mod store;
 pub mod sync;
 pub mod time;
+pub mod workflows;
 
-pub use duplicates::{DuplicateReason, PossibleDuplicate};
+// The store on this device, and what it reports.
 pub use error::{Error, Result};
+pub use store::{Store, StoreEvent, DATABASE_FILE};
+
+// Identifiers and time.
 pub use ids::{
     AntennaId, DeliveryId, DocumentId, DonationId, FactorId, GrievanceId, HandoverId, HouseholdId,
     LedgerId, MemberId, NeedId, NoteId, PersonId, ProviderId, ReferralId, StepId, TaskId,
 };
-pub use model::*;
-pub use report::TransparencyReport;
-pub use store::*;
 pub use time::{Month, Timestamp};
+
+// The documents' shapes: what a household, a case, an antenna and a ledger hold.
+pub use model::{
+    minor_digits, Acknowledgement, Address, AntennaDocument, Case, Consent, Coordinates, Delivery,
+    Donation, DonationStatus, Erasure, FactorKind, Gift, Grievance, GrievanceStatus,
+    HandoverFormat, HandoverLog, Household, HouseholdDocument, HouseholdState, HouseholdStatus,
+    HouseholdSummary, LedgerDocument, LimitingFactor, Member, Need, NeedCategory, NeedStatus, Note,
+    Person, PlanStep, Priority, Provider, Referral, ReferralStatus, Relationship, Role, Sector,
+    StepStatus, Task, TaskKind, TaskStatus, Urgency, VulnerabilityFlags,
+};
+
+// An antenna and its team.
+pub use workflows::antenna::NewAntenna;
+
+// Households and their cases.
+pub use workflows::households::{
+    DeliveryRecord, HouseholdDetail, HouseholdEdit, HouseholdFilter, HouseholdListItem,
+    HouseholdSort, NewHousehold, NewNeed, NewPerson, NewPlanStep,
+};
+
+// Following up, duplicates, tasks.
+pub use workflows::duplicates::{DuplicateReason, PossibleDuplicate};
+pub use workflows::follow_up::{GrievanceToAnswer, ReferralToFollowUp};
+pub use workflows::tasks::{NewTask, TaskItem};
+
+// Donations and deliveries.
+pub use workflows::ledger::{
+    normalize_delivery_code, random_delivery_code, DeliveryLine, DeliveryReceipt, DonationBalance,
+    FundingLine, NewDelivery, NewDonation, OverAllocation, StockLine, DELIVERY_CODE_ALPHABET,
+    DELIVERY_CODE_LENGTH,
+};
+
+// What leaves the antenna: the report for donors, the handover, the directory.
+pub use workflows::directory::{ImportSummary, NewProvider};
+pub use workflows::handover::{Handover, HandoverFilter};
+pub use workflows::report::TransparencyReport;
+
+// The lead's overview, erasure and the check with other antennas.
+pub use workflows::other_antennas::{AlsoHelped, FederationKey, OtherAntenna};
+pub use workflows::overview::AntennaOverview;
+
+// Syncing (the engine itself is in [`sync`]).
+pub use replication::{ImportOutcome, RelayLink, Replication};

@@ -119,6 +119,13 @@ pub fn phone_digits(phone: &str) -> String {
     phone.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// The last eight digits of a phone number (a Tunisian or French subscriber number without
+/// its prefix), or `None` when too few digits were typed to mean anything.
+pub fn phone_key(phone: &str) -> Option<String> {
+    let digits = phone_digits(phone);
+    (digits.len() >= 6).then(|| digits[digits.len().saturating_sub(8)..].to_owned())
+}
+
 /// The search terms of one name: each folded word and its phonetic key, and the same for
 /// adjacent words and the whole name written as one word (so "Ben Ali" meets "Benali").
 pub fn name_terms(name: &str) -> Vec<String> {

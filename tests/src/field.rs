@@ -65,7 +65,7 @@ impl Device {
     /// Reopens a device from its directory (after its process or engine stopped).
     pub fn reopen(name: &str, dir: tempfile::TempDir, options: SyncOptions) -> Device {
         let store = Arc::new(Store::open(dir.path()).expect("the store reopens"));
-        let antenna = store.relay_links().expect("links")[0].antenna;
+        let antenna = store.replication().relay_links().expect("links")[0].antenna;
         let engine = SyncEngine::start(store.clone(), options).expect("the engine starts");
         Device {
             name: name.to_owned(),
@@ -103,11 +103,17 @@ impl Device {
     pub fn fingerprint(&self) -> Vec<(DocumentId, Vec<automerge::ChangeHash>)> {
         let mut out: Vec<_> = self
             .store
+            .replication()
             .documents(self.antenna)
             .expect("documents")
             .into_iter()
             .map(|(id, _)| {
-                let mut heads = self.store.heads(id).expect("heads").unwrap_or_default();
+                let mut heads = self
+                    .store
+                    .replication()
+                    .heads(id)
+                    .expect("heads")
+                    .unwrap_or_default();
                 heads.sort();
                 (id, heads)
             })

@@ -45,10 +45,18 @@ async fn test_first_sync_costs_little_more_than_the_saves_and_a_reconnect_kiloby
 
     let saves: u64 = lead
         .store
+        .replication()
         .documents(antenna)
         .unwrap()
         .into_iter()
-        .map(|(id, _)| lead.store.export_document(id).unwrap().unwrap().len() as u64)
+        .map(|(id, _)| {
+            lead.store
+                .replication()
+                .export_document(id)
+                .unwrap()
+                .unwrap()
+                .len() as u64
+        })
         .sum();
     let proxy = Proxy::start(relay.address().parse().unwrap(), Faults::default(), 0).await;
     let token = lead.store.relay_link(antenna).unwrap().unwrap().token;

@@ -4,8 +4,8 @@
 
 mod support;
 
-use jiran_core::blinded::FederationKey;
-use jiran_core::sync::{check_other_antennas, leave_blinded_index};
+use jiran_core::workflows::other_antennas::FederationKey;
+use jiran_core::workflows::other_antennas::{check_other_antennas, leave_blinded_index};
 use jiran_core::*;
 use jiran_tests::field::{family, Device};
 use serde_json::json;

@@ -130,8 +130,13 @@ async fn test_a_revoked_device_wipes_the_antenna_and_says_so() {
     .await
     .expect("the device reports its revocation");
     assert!(status.message().contains("deleted"));
-    assert!(sami.store.documents(sami.antenna).unwrap().is_empty());
-    assert!(sami.store.relay_links().unwrap().is_empty());
+    assert!(sami
+        .store
+        .replication()
+        .documents(sami.antenna)
+        .unwrap()
+        .is_empty());
+    assert!(sami.store.replication().relay_links().unwrap().is_empty());
     let file = std::fs::read(sami.store.path()).unwrap();
     assert!(
         !file.windows(5).any(|w| w == b"Fatma"),
@@ -175,5 +180,5 @@ async fn test_a_phone_in_two_antennas_keeps_each_antennas_records_apart() {
         marsa_lead.store.household(in_khalled).is_err(),
         "La Marsa's lead never receives Beni Khalled's household"
     );
-    assert_eq!(sami.store.relay_links().unwrap().len(), 2);
+    assert_eq!(sami.store.replication().relay_links().unwrap().len(), 2);
 }

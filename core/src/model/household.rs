@@ -49,7 +49,7 @@ pub struct Household {
     pub shock: Option<String>,
     /// The head's national identity card number, as typed, if the household gave it. Never
     /// leaves the antenna: only its keyed hash does, for the blinded check with other
-    /// antennas (see [`crate::blinded`]).
+    /// antennas (see [`crate::workflows::other_antennas`]).
     #[autosurgeon(missing = "Option::default")]
     pub national_id: Option<String>,
     /// The household's delivery code, shown grouped ("K7M-4PQ"): delivery lists and receipts
@@ -59,45 +59,6 @@ pub struct Household {
     /// Lives here, not in the antenna document, so it is erased with the household.
     #[autosurgeon(missing = "Option::default")]
     pub delivery_code: Option<String>,
-}
-
-/// The characters of delivery codes: digits and capitals without those read or typed for one
-/// another (0/O, 1/I/L), so a code read aloud or from a crumpled card is typed right.
-pub const DELIVERY_CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-
-/// How many characters a delivery code has: 31⁶ ≈ 8.9 × 10⁸ codes.
-pub const DELIVERY_CODE_LENGTH: usize = 6;
-
-/// A fresh random delivery code, written as shown: two groups of three ("K7M-4PQ").
-pub fn random_delivery_code() -> String {
-    use rand::Rng;
-    let mut rng = rand::rng();
-    let chars: String = (0..DELIVERY_CODE_LENGTH)
-        .map(|_| {
-            let index = rng.random_range(0..DELIVERY_CODE_ALPHABET.len());
-            char::from(DELIVERY_CODE_ALPHABET[index])
-        })
-        .collect();
-    format_delivery_code(&chars)
-}
-
-/// A delivery code as typed, in the stored form ("k7m 4pq", "K7M4PQ" and "k7m-4pq" are all
-/// "K7M-4PQ"): case, spaces and dashes do not matter. `None` if what remains is not six
-/// characters of [`DELIVERY_CODE_ALPHABET`], so no such code exists.
-pub fn normalize_delivery_code(typed: &str) -> Option<String> {
-    let chars: String = typed
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '-')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
-    let valid = chars.len() == DELIVERY_CODE_LENGTH
-        && chars.bytes().all(|c| DELIVERY_CODE_ALPHABET.contains(&c));
-    valid.then(|| format_delivery_code(&chars))
-}
-
-fn format_delivery_code(chars: &str) -> String {
-    let (first, second) = chars.split_at(DELIVERY_CODE_LENGTH / 2);
-    format!("{first}-{second}")
 }
 
 impl Household {
@@ -194,39 +155,6 @@ impl HouseholdStatus {
             HouseholdStatus::Graduated => HouseholdState::Graduated,
             HouseholdStatus::MovedAway => HouseholdState::MovedAway,
             HouseholdStatus::MergedInto(_) => HouseholdState::Merged,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn test_delivery_codes_are_two_groups_of_unambiguous_characters() {
-        for _ in 0..200 {
-            let code = random_delivery_code();
-            assert_eq!(code.len(), 7);
-            assert_eq!(&code[3..4], "-");
-            assert!(code
-                .bytes()
-                .filter(|c| *c != b'-')
-                .all(|c| DELIVERY_CODE_ALPHABET.contains(&c)));
-            assert_eq!(
-                normalize_delivery_code(&code).as_deref(),
-                Some(code.as_str())
-            );
-        }
-    }
-
-    #[test]
-    fn test_typed_codes_ignore_case_spaces_and_dashes() {
-        for typed in ["K7M-4PQ", "k7m4pq", " k7m 4pq ", "K-7-M-4-P-Q"] {
-            assert_eq!(normalize_delivery_code(typed).as_deref(), Some("K7M-4PQ"));
-        }
-        // Too short, too long, or characters no code has (O, 0, 1, I, L).
-        for typed in ["K7M-4P", "K7M-4PQR", "K7M-4PO", "K7M-4P0", "", "é7M-4PQ"] {
-            assert_eq!(normalize_delivery_code(typed), None, "{typed}");
         }
     }
 }

@@ -6,17 +6,18 @@ pub mod antenna;
 pub mod case;
 pub mod household;
 pub mod ledger;
+pub mod merges;
 pub mod validate;
 pub mod vocabulary;
 
 pub use antenna::{AntennaDocument, Erasure, HandoverLog, HouseholdSummary, Member, Provider};
 pub use case::{Case, Grievance, LimitingFactor, Need, Note, PlanStep, Referral, Task};
 pub use household::{
-    normalize_delivery_code, random_delivery_code, Address, Consent, Coordinates, Household,
-    HouseholdDocument, HouseholdStatus, Person, VulnerabilityFlags, DELIVERY_CODE_ALPHABET,
-    DELIVERY_CODE_LENGTH,
+    Address, Consent, Coordinates, Household, HouseholdDocument, HouseholdStatus, Person,
+    VulnerabilityFlags,
 };
 pub use ledger::{minor_digits, Acknowledgement, Delivery, Donation, Gift, LedgerDocument};
+pub use merges::resolve_merges;
 pub use vocabulary::{
     DonationStatus, FactorKind, GrievanceStatus, HandoverFormat, HouseholdState, NeedCategory,
     NeedStatus, Priority, ReferralStatus, Relationship, Role, Sector, StepStatus, TaskKind,

@@ -1,31 +1,21 @@
-//! The durable store on a device: every antenna, household and ledger document the device
-//! holds, and the derived tables that make lists, search and balances fast.
+//! The durable store on a device, its kernel: every antenna, household and ledger document
+//! the device holds (`documents`, with [`Batch`](documents::Batch), one user action), who may
+//! do what (`access`), the derived tables that make lists, search and balances fast
+//! (`projection`), the schema and its migrations, and the events subscribers follow.
+//!
+//! The workflows (`crate::workflows`) add what a volunteer and a lead do, each as an
+//! `impl Store` block beside its pure logic; the sync engine reaches the store through
+//! [`Store::replication`](crate::replication). This module uses neither.
 //!
 //! The contract: when a method that records something returns `Ok`, the change is in the
 //! SQLite file (WAL, full sync) and survives the process being killed right after. When it
 //! returns `Err`, nothing of it was recorded.
 
-mod access;
-mod antennas;
-mod blinded;
-mod delivery_codes;
-mod documents;
-mod duplicates;
-mod erasure;
-mod events;
-mod follow_up;
-mod handover;
-mod households;
-mod hsds;
-mod ledger;
-mod overview;
-mod projection;
-mod queries;
-mod relay;
-mod replication;
-mod report;
+pub(crate) mod access;
+pub(crate) mod documents;
+pub(crate) mod events;
+pub(crate) mod projection;
 mod schema;
-mod tasks;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -35,22 +25,7 @@ use rand::RngCore;
 use rusqlite::{Connection, OptionalExtension};
 use tokio::sync::broadcast;
 
-pub use antennas::{NewAntenna, NewProvider};
-pub use delivery_codes::{DeliveryLine, DeliveryReceipt, FundingLine};
 pub use events::StoreEvent;
-pub use follow_up::{GrievanceToAnswer, ReferralToFollowUp};
-pub use handover::{Handover, HandoverFilter};
-pub use households::{HouseholdEdit, NewHousehold, NewNeed, NewPerson, NewPlanStep};
-pub use hsds::ImportSummary;
-pub use ledger::{NewDelivery, NewDonation};
-pub use overview::AntennaOverview;
-pub use queries::{
-    DeliveryRecord, DonationBalance, HouseholdDetail, HouseholdFilter, HouseholdListItem,
-    HouseholdSort, OverAllocation, StockLine,
-};
-pub use relay::RelayLink;
-pub use replication::ImportOutcome;
-pub use tasks::{NewTask, TaskItem};
 
 use crate::error::Result;
 use documents::{Batch, Documents};
@@ -102,7 +77,7 @@ impl Store {
             path,
         };
         if (1..schema::REBUILD_BELOW).contains(&found) {
-            store.rebuild_indexes()?;
+            store.replication().rebuild_indexes()?;
         }
         Ok(store)
     }

@@ -10,13 +10,14 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::ids::MemberId;
 use crate::ids::{AntennaId, DeliveryId, DonationId, HouseholdId, LedgerId};
+use crate::model::resolve_merges;
 use crate::model::{
     AntennaDocument, Delivery, Donation, Gift, HouseholdDocument, HouseholdState, HouseholdStatus,
     HouseholdSummary, NeedCategory, Priority,
 };
+use crate::search;
 use crate::time::Timestamp;
 use crate::Result;
-use crate::{duplicates, search};
 
 /// The antenna-index summary of a household: what every member may see without its document.
 pub(crate) fn summary(doc: &HouseholdDocument) -> HouseholdSummary {
@@ -176,7 +177,7 @@ fn tasks(db: &Connection, id: HouseholdId, doc: &HouseholdDocument) -> Result<()
 }
 
 /// Settles which household each merged household of the antenna now lives in
-/// ([`duplicates::resolve_merges`]): `merged_root` for the merged, and a crossed merge's
+/// ([`resolve_merges`]): `merged_root` for the merged, and a crossed merge's
 /// survivor listed as active again.
 pub(crate) fn merges(db: &Connection, antenna: AntennaId) -> Result<()> {
     let mut marks = BTreeMap::new();
@@ -197,7 +198,7 @@ pub(crate) fn merges(db: &Connection, antenna: AntennaId) -> Result<()> {
             marks.insert(id, (Some(into), at));
         }
     }
-    let resolved = duplicates::resolve_merges(&marks);
+    let resolved = resolve_merges(&marks);
     let mut update = db.prepare_cached(
         "UPDATE households SET merged_root = ?2,
              status = CASE WHEN ?2 IS NULL THEN 'active' ELSE 'merged' END

@@ -20,7 +20,8 @@ use super::status::{Problem, SyncState, SyncStatus};
 use crate::error::{Error, Result};
 use crate::ids::AntennaId;
 use crate::model::Role;
-use crate::store::{RelayLink, Store, StoreEvent};
+use crate::replication::RelayLink;
+use crate::store::{Store, StoreEvent};
 use crate::time::Timestamp;
 
 /// How often, at most, "n documents left" is republished while syncing.
@@ -128,7 +129,7 @@ impl SyncEngine {
             }),
             tasks: Mutex::new(HashMap::new()),
         };
-        for link in engine.shared.store.relay_links()? {
+        for link in engine.shared.store.replication().relay_links()? {
             engine.spawn(link.antenna);
         }
         Ok(engine)
@@ -281,7 +282,7 @@ async fn run(shared: Arc<Shared>, antenna: AntennaId) {
         let problem = match connect(&shared, &link, &mut online).await {
             Ended::Revoked => {
                 tracing::warn!(%antenna, "this device was revoked; wiping the antenna's data");
-                if let Err(error) = shared.store.forget_antenna(antenna) {
+                if let Err(error) = shared.store.replication().forget_antenna(antenna) {
                     tracing::error!(%error, "wiping a revoked antenna failed");
                 }
                 shared.publish(antenna, SyncState::NeedsAction(Problem::Revoked));
@@ -394,7 +395,7 @@ async fn exchange(
             }
         }
         if let Some(cursor) = session.take_checkpoint() {
-            if let Err(error) = store.advance_feed_cursor(antenna, cursor) {
+            if let Err(error) = store.replication().advance_feed_cursor(antenna, cursor) {
                 return Ended::LocalStorage(error.to_string());
             }
         }
@@ -415,7 +416,11 @@ async fn exchange(
                 }
                 Progress::UpToDate { cursor } => {
                     worked = true;
-                    if let Err(error) = store.mark_synced(antenna, cursor, Timestamp::now()) {
+                    if let Err(error) =
+                        store
+                            .replication()
+                            .mark_synced(antenna, cursor, Timestamp::now())
+                    {
                         return Ended::LocalStorage(error.to_string());
                     }
                     let state = match session.refused() {

@@ -8,7 +8,8 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::ids::AntennaId;
 use crate::model::{validate, Role};
-use crate::store::{RelayLink, Store};
+use crate::replication::RelayLink;
+use crate::store::Store;
 
 /// How long joining may take before the volunteer is told the relay is unreachable.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -74,7 +75,7 @@ pub fn join(
         feed_cursor: 0,
         last_synced_at: None,
     };
-    store.link_antenna(&link)?;
+    store.replication().link_antenna(&link)?;
     Ok(link)
 }
 

@@ -4,20 +4,17 @@
 //! - `session`: what to send and when, for one connection, without sockets.
 //! - `engine`: the tasks that connect, run sessions and reconnect with `backoff`.
 //! - `join`: joining an antenna with an invite code, and inviting others (leads).
-//! - `federation`: the blinded cross-antenna check against the relay (leads).
 //! - `status`: what a UI shows.
 
 mod backoff;
 mod engine;
-mod federation;
-mod join;
+pub(crate) mod join;
 pub mod protocol;
 mod session;
 mod status;
 
 pub use backoff::Backoff;
 pub use engine::{SyncEngine, SyncOptions};
-pub use federation::{check_other_antennas, leave_blinded_index, AlsoHelped, OtherAntenna};
 pub use join::{invite, join, Invite};
 pub use session::{Progress, Session};
 pub use status::{Problem, SyncState, SyncStatus};

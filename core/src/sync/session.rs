@@ -15,7 +15,8 @@ use automerge::sync;
 use super::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
 use crate::error::{Error, Result};
 use crate::ids::{AntennaId, DocumentId};
-use crate::store::{ImportOutcome, Store, StoreEvent};
+use crate::replication::ImportOutcome;
+use crate::store::{Store, StoreEvent};
 
 /// Where a session is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,7 +121,7 @@ impl Session {
     /// Queues every document with unconfirmed local changes again (after the engine missed
     /// change notifications).
     pub fn resend_unsent(&mut self, store: &Store) -> Result<Vec<Message>> {
-        for doc in store.unsent_documents(self.antenna)? {
+        for doc in store.replication().unsent_documents(self.antenna)? {
             self.enqueue(doc);
         }
         let mut out = Vec::new();
@@ -145,12 +146,12 @@ impl Session {
                 self.relay = Some(sender_id);
                 out.push(self.ask_feed(self.start_cursor));
                 self.enqueue(self.antenna.document());
-                for doc in store.unsent_documents(self.antenna)? {
+                for doc in store.replication().unsent_documents(self.antenna)? {
                     self.enqueue(doc);
                 }
                 if self.start_cursor == 0 {
                     // First sync through this relay: offer what was never offered.
-                    for doc in store.unsynced_documents(self.antenna)? {
+                    for doc in store.replication().unsynced_documents(self.antenna)? {
                         self.enqueue(doc);
                     }
                 }
@@ -194,20 +195,24 @@ impl Session {
                     return Err(Error::MalformedChanges(doc));
                 };
                 let mut state = self.take_state(store, doc)?;
-                let outcome = store.receive_sync_message(doc, &mut state, decoded)?;
+                let outcome = store
+                    .replication()
+                    .receive_sync_message(doc, &mut state, decoded)?;
                 if outcome == ImportOutcome::Erased {
                     self.drop_erased(doc);
                     self.pump(store, &mut out)?;
                     return Ok(out);
                 }
                 if doc == self.antenna.document() && outcome != ImportOutcome::Unchanged {
-                    store.enrol(self.antenna)?;
+                    store.replication().enrol(self.antenna)?;
                 }
                 self.continue_with(store, doc, state, &mut out)?;
             }
             Message::DocUnavailable { document_id, .. } => {
                 if let Ok(doc) = document_id.parse::<DocumentId>() {
-                    if self.in_flight.remove(&doc).is_some() && store.heads(doc)?.is_some() {
+                    if self.in_flight.remove(&doc).is_some()
+                        && store.replication().heads(doc)?.is_some()
+                    {
                         self.refused.insert(doc);
                     }
                     self.done(doc);
@@ -277,7 +282,7 @@ impl Session {
         if self.queued.remove(&doc) {
             self.queue.retain(|d| *d != doc);
         }
-        store.sync_state(doc)
+        store.replication().sync_state(doc)
     }
 
     /// After a message for `doc`: reply if there is something to say, and file the document
@@ -290,7 +295,7 @@ impl Session {
         out: &mut Vec<Message>,
     ) -> Result<()> {
         self.send_next(store, doc, &mut state, out)?;
-        let ours = store.heads(doc)?.unwrap_or_default();
+        let ours = store.replication().heads(doc)?.unwrap_or_default();
         // Same heads, same changes: whatever was just sent is only an acknowledgement, which
         // the relay need not answer. Otherwise an answer is due (the engine gives up on a
         // connection that stalls).
@@ -311,7 +316,7 @@ impl Session {
         state: &mut sync::State,
         out: &mut Vec<Message>,
     ) -> Result<bool> {
-        let Some(message) = store.generate_sync_message(doc, state)? else {
+        let Some(message) = store.replication().generate_sync_message(doc, state)? else {
             return Ok(false);
         };
         out.push(Message::for_document(
@@ -319,7 +324,7 @@ impl Session {
             self.relay.clone().unwrap_or_default(),
             doc.to_string(),
             message.encode(),
-            store.heads(doc)?.is_some(),
+            store.replication().heads(doc)?.is_some(),
         ));
         Ok(true)
     }
@@ -333,7 +338,7 @@ impl Session {
             self.queued.remove(&doc);
             let mut state = match self.synced.remove(&doc) {
                 Some(state) => state,
-                None => store.sync_state(doc)?,
+                None => store.replication().sync_state(doc)?,
             };
             if self.send_next(store, doc, &mut state, out)? {
                 self.in_flight.insert(doc, state);

@@ -84,12 +84,12 @@ proptest! {
                 }
                 Op::Exchange { from, to, doc, whole } => {
                     let (from, to) = (&replicas[from % 3], &replicas[to % 3]);
-                    let docs = from.store.documents(antenna).unwrap();
+                    let docs = from.store.replication().documents(antenna).unwrap();
                     let (id, _) = docs[doc % docs.len()];
-                    let heads = if whole { vec![] } else { to.store.heads(id).unwrap().unwrap_or_default() };
-                    let bytes = from.store.export_changes(id, &heads).unwrap().unwrap();
-                    if to.store.heads(id).unwrap().is_some() || whole {
-                        to.store.import(id, &bytes).unwrap();
+                    let heads = if whole { vec![] } else { to.store.replication().heads(id).unwrap().unwrap_or_default() };
+                    let bytes = from.store.replication().export_changes(id, &heads).unwrap().unwrap();
+                    if to.store.replication().heads(id).unwrap().is_some() || whole {
+                        to.store.replication().import(id, &bytes).unwrap();
                     }
                 }
             }

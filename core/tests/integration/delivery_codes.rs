@@ -25,7 +25,12 @@ fn code_of(device: &Device, household: HouseholdId) -> String {
 
 fn ledger_heads(device: &Device, antenna: AntennaId) -> Vec<automerge::ChangeHash> {
     let ledger = document::ledger_id(antenna, Timestamp::now().month());
-    device.store.heads(ledger.document()).unwrap().unwrap()
+    device
+        .store
+        .replication()
+        .heads(ledger.document())
+        .unwrap()
+        .unwrap()
 }
 
 /// A household with a delivery, funded by money and goods.
@@ -76,7 +81,7 @@ fn test_every_household_gets_a_code_no_other_household_has() {
         .id;
     let before = code_of(&device, some);
     let device = device.reopen();
-    device.store.rebuild_indexes().unwrap();
+    device.store.replication().rebuild_indexes().unwrap();
     assert_eq!(code_of(&device, some), before);
 }
 
@@ -314,7 +319,10 @@ fn test_a_household_registered_before_codes_gets_one_when_issued() {
     };
     doc.delete(&profile_obj, "delivery_code").unwrap();
     assert!(doc.get(&profile_obj, "delivery_code").unwrap().is_none());
-    lead.store.import(old.document(), &doc.save()).unwrap();
+    lead.store
+        .replication()
+        .import(old.document(), &doc.save())
+        .unwrap();
 
     assert_eq!(
         lead.store.household(old).unwrap().profile.delivery_code,
@@ -361,12 +369,15 @@ fn test_a_household_registered_before_codes_gets_one_when_issued() {
         .store
         .register_household(antenna, household(NAME, None))
         .unwrap();
-    let heads = lead.store.heads(fatma.document()).unwrap();
+    let heads = lead.store.replication().heads(fatma.document()).unwrap();
     assert_eq!(
         lead.store.issue_delivery_code(fatma).unwrap(),
         code_of(&lead, fatma)
     );
-    assert_eq!(lead.store.heads(fatma.document()).unwrap(), heads);
+    assert_eq!(
+        lead.store.replication().heads(fatma.document()).unwrap(),
+        heads
+    );
     // Observers cannot issue codes.
     let observer = join(&lead, antenna, Role::Observer);
     assert!(matches!(

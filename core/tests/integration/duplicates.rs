@@ -1,7 +1,7 @@
 //! Duplicate households: likely pairs with scores and reasons, a lead's merge that loses
 //! nothing, crossed merges made offline, and precision and recall on a generated antenna.
 
-use jiran_core::duplicates::{DuplicateReason, PossibleDuplicate};
+use jiran_core::workflows::duplicates::{DuplicateReason, PossibleDuplicate};
 use jiran_core::*;
 
 use crate::support::*;

@@ -30,6 +30,7 @@ fn test_an_erasure_reaches_other_devices_and_an_old_copy_is_refused_even_after_a
     sync(&lead, &sami, antenna);
     let old_copy = sami
         .store
+        .replication()
         .export_document(fatma.document())
         .unwrap()
         .unwrap();
@@ -68,6 +69,7 @@ fn test_an_erasure_reaches_other_devices_and_an_old_copy_is_refused_even_after_a
     assert!(listed(&sami, antenna).is_empty());
     assert!(sami
         .store
+        .replication()
         .export_document(fatma.document())
         .unwrap()
         .is_none());
@@ -86,17 +88,24 @@ fn test_an_erasure_reaches_other_devices_and_an_old_copy_is_refused_even_after_a
     // before or after the store is reopened and its derived tables rebuilt.
     let sami = sami.reopen();
     assert_eq!(
-        sami.store.import(fatma.document(), &old_copy).unwrap(),
+        sami.store
+            .replication()
+            .import(fatma.document(), &old_copy)
+            .unwrap(),
         ImportOutcome::Erased
     );
-    sami.store.rebuild_indexes().unwrap();
+    sami.store.replication().rebuild_indexes().unwrap();
     assert_eq!(
-        sami.store.import(fatma.document(), &old_copy).unwrap(),
+        sami.store
+            .replication()
+            .import(fatma.document(), &old_copy)
+            .unwrap(),
         ImportOutcome::Erased
     );
     assert!(listed(&sami, antenna).is_empty());
     assert!(sami
         .store
+        .replication()
         .export_document(fatma.document())
         .unwrap()
         .is_none());
@@ -123,6 +132,7 @@ fn test_a_device_that_edited_the_household_offline_loses_it_when_the_tombstone_a
     assert!(listed(&amira, antenna).is_empty());
     assert!(amira
         .store
+        .replication()
         .export_document(fatma.document())
         .unwrap()
         .is_none());
@@ -149,7 +159,11 @@ fn test_only_a_lead_erases_and_a_refusal_changes_nothing() {
         .register_household(antenna, household("Fatma Ben Ali", None))
         .unwrap();
     sync(&lead, &sami, antenna);
-    let before = sami.store.export_document(fatma.document()).unwrap();
+    let before = sami
+        .store
+        .replication()
+        .export_document(fatma.document())
+        .unwrap();
 
     assert!(matches!(
         sami.store.erase_household(fatma),
@@ -160,7 +174,10 @@ fn test_only_a_lead_erases_and_a_refusal_changes_nothing() {
         Err(Error::UnknownHousehold(_))
     ));
     assert_eq!(
-        sami.store.export_document(fatma.document()).unwrap(),
+        sami.store
+            .replication()
+            .export_document(fatma.document())
+            .unwrap(),
         before
     );
     assert_eq!(listed(&sami, antenna), [fatma]);
@@ -187,6 +204,7 @@ fn test_households_merged_into_an_erased_one_are_the_same_family_and_go_with_it(
     lead.store.erase_household(first).unwrap();
     assert!(lead
         .store
+        .replication()
         .export_document(again.document())
         .unwrap()
         .is_none());

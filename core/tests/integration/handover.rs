@@ -3,7 +3,7 @@
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ROOT};
-use jiran_core::exchange::municipality::UTF8_BOM;
+use jiran_core::workflows::handover::formats::UTF8_BOM;
 use jiran_core::*;
 
 use crate::support::*;
@@ -34,6 +34,7 @@ fn contains(bytes: &[u8], text: &str) -> bool {
 /// Everything the antenna document holds, as bytes (its changes) and as text (hydrated).
 fn antenna_document(store: &Store, antenna: AntennaId) -> (Vec<u8>, String) {
     let changes = store
+        .replication()
         .export_changes(antenna.document(), &[])
         .unwrap()
         .unwrap();
@@ -387,7 +388,11 @@ fn test_volunteers_and_observers_cannot_hand_over_and_nothing_is_logged() {
     s.register_household(antenna, shared).unwrap();
     for role in [Role::Volunteer, Role::Observer] {
         let device = join(&lead, antenna, role);
-        let heads = device.store.heads(antenna.document()).unwrap();
+        let heads = device
+            .store
+            .replication()
+            .heads(antenna.document())
+            .unwrap();
         let refused = device
             .store
             .export_for_municipality(antenna, HandoverFilter::default(), HandoverFormat::Csv)
@@ -396,7 +401,14 @@ fn test_volunteers_and_observers_cannot_hand_over_and_nothing_is_logged() {
             matches!(refused, Error::NotPermitted { role: r, .. } if r == role),
             "{refused}"
         );
-        assert_eq!(device.store.heads(antenna.document()).unwrap(), heads);
+        assert_eq!(
+            device
+                .store
+                .replication()
+                .heads(antenna.document())
+                .unwrap(),
+            heads
+        );
         assert!(device.store.handovers(antenna).unwrap().is_empty());
     }
     assert!(s.handovers(antenna).unwrap().is_empty());
@@ -436,6 +448,7 @@ fn test_an_antenna_document_from_before_handovers_reads_and_logs_them() {
     device.store.join_antenna(antenna, &lead).unwrap();
     device
         .store
+        .replication()
         .import(antenna.document(), &doc.save())
         .unwrap();
     let read = device.store.antenna(antenna).unwrap();

@@ -480,6 +480,7 @@ fn test_the_antenna_document_holds_no_identifying_data() {
         )
         .unwrap();
     let changes = store
+        .replication()
         .export_changes(antenna.document(), &[])
         .unwrap()
         .unwrap();

@@ -2,7 +2,7 @@
 //! another antenna and comes back the same, re-imports add nothing twice, and a bad file or a
 //! volunteer changes nothing.
 
-use jiran_core::exchange::hsds::{MAX_FILE_BYTES, MAX_SERVICES};
+use jiran_core::workflows::directory::hsds::{MAX_FILE_BYTES, MAX_SERVICES};
 use jiran_core::*;
 
 use crate::support::*;
@@ -115,7 +115,7 @@ fn test_a_realistic_hsds_file_fills_the_directory() {
     );
 
     // The same file again: nothing added twice, nothing written.
-    let heads = s.heads(antenna.document()).unwrap();
+    let heads = s.replication().heads(antenna.document()).unwrap();
     let again = s.import_providers_hsds(antenna, FIXTURE).unwrap();
     assert_eq!(
         again,
@@ -125,7 +125,7 @@ fn test_a_realistic_hsds_file_fills_the_directory() {
             skipped: 5
         }
     );
-    assert_eq!(s.heads(antenna.document()).unwrap(), heads);
+    assert_eq!(s.replication().heads(antenna.document()).unwrap(), heads);
 
     // A newer version of the file: the clinic's hours changed, and it is updated in place.
     let newer = String::from_utf8(FIXTURE.to_vec())
@@ -236,7 +236,7 @@ fn test_a_directory_exported_and_imported_into_another_antenna_is_the_same() {
 
     // The other antenna's export keeps the service ids, so going back adds nothing.
     let back = other.store.export_providers_hsds(elsewhere).unwrap();
-    let heads = s.heads(antenna.document()).unwrap();
+    let heads = s.replication().heads(antenna.document()).unwrap();
     let summary = s.import_providers_hsds(antenna, &back).unwrap();
     assert_eq!(summary.added, 0);
     assert_eq!(summary.skipped + summary.updated, 4);
@@ -244,7 +244,7 @@ fn test_a_directory_exported_and_imported_into_another_antenna_is_the_same() {
         summary.updated, 1,
         "only the provider that came back serving `other`"
     );
-    assert_ne!(s.heads(antenna.document()).unwrap(), heads);
+    assert_ne!(s.replication().heads(antenna.document()).unwrap(), heads);
     let again = s.import_providers_hsds(antenna, &back).unwrap();
     assert_eq!((again.added, again.updated, again.skipped), (0, 0, 4));
 }
@@ -264,7 +264,7 @@ fn test_bad_files_and_members_who_are_not_leads_change_nothing() {
         ),
     )
     .unwrap();
-    let heads = s.heads(antenna.document()).unwrap();
+    let heads = s.replication().heads(antenna.document()).unwrap();
     let before = directory(s, antenna);
 
     let secret = "Fatma Secret";
@@ -308,13 +308,21 @@ fn test_bad_files_and_members_who_are_not_leads_change_nothing() {
             !message.contains("Fatma"),
             "the message repeats the file: {message}"
         );
-        assert_eq!(s.heads(antenna.document()).unwrap(), heads, "{expected}");
+        assert_eq!(
+            s.replication().heads(antenna.document()).unwrap(),
+            heads,
+            "{expected}"
+        );
     }
     assert_eq!(directory(s, antenna), before);
 
     for role in [Role::Volunteer, Role::Observer] {
         let device = join(&lead, antenna, role);
-        let heads = device.store.heads(antenna.document()).unwrap();
+        let heads = device
+            .store
+            .replication()
+            .heads(antenna.document())
+            .unwrap();
         let refused = device
             .store
             .import_providers_hsds(antenna, FIXTURE)
@@ -325,7 +333,14 @@ fn test_bad_files_and_members_who_are_not_leads_change_nothing() {
             device.store.import_providers_hsds(antenna, b"garbage"),
             Err(Error::NotPermitted { .. })
         ));
-        assert_eq!(device.store.heads(antenna.document()).unwrap(), heads);
+        assert_eq!(
+            device
+                .store
+                .replication()
+                .heads(antenna.document())
+                .unwrap(),
+            heads
+        );
         // Reading the directory is anyone's.
         assert!(device.store.export_providers_hsds(antenna).is_ok());
     }

@@ -330,6 +330,7 @@ fn test_two_devices_opening_the_same_month_offline_keep_both_ledgers_entries() {
         assert!(ids.contains(&a) && ids.contains(&b));
         let ledgers = device
             .store
+            .replication()
             .documents(antenna)
             .unwrap()
             .into_iter()
@@ -481,7 +482,7 @@ fn test_refused_reassignments_leave_the_ledger_untouched() {
         .unwrap();
     let volunteer = join(&lead, antenna, Role::Volunteer);
     let ledger = document::ledger_id(antenna, Timestamp::now().month()).document();
-    let heads = store.heads(ledger).unwrap();
+    let heads = store.replication().heads(ledger).unwrap();
     let balances = store.donation_balances(antenna).unwrap();
 
     let refusals: Vec<(&str, Result<()>)> = vec![
@@ -576,7 +577,11 @@ fn test_refused_reassignments_leave_the_ledger_untouched() {
         };
         assert!(expected, "{case}: {result:?}");
     }
-    assert_eq!(store.heads(ledger).unwrap(), heads, "nothing recorded");
+    assert_eq!(
+        store.replication().heads(ledger).unwrap(),
+        heads,
+        "nothing recorded"
+    );
     assert_eq!(store.donation_balances(antenna).unwrap(), balances);
 
     // The same goods item, however capitalised, is the same kind of gift.

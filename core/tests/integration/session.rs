@@ -96,6 +96,7 @@ fn linked(device: &Device, antenna: AntennaId) {
     let (_, member) = device.store.memberships().unwrap()[0].clone();
     device
         .store
+        .replication()
         .link_antenna(&RelayLink {
             antenna,
             relay_url: "http://127.0.0.1:1".into(),
@@ -170,6 +171,7 @@ fn test_a_new_device_receives_the_relays_documents() {
     let phone = Device::new();
     phone
         .store
+        .replication()
         .link_antenna(&RelayLink {
             antenna,
             relay_url: "http://127.0.0.1:1".into(),
@@ -197,7 +199,7 @@ fn test_a_new_device_receives_the_relays_documents() {
     let on_relay = relay.docs[&antenna.document().to_string()].0.get_heads();
     assert_eq!(
         Some(on_relay),
-        phone.store.heads(antenna.document()).unwrap(),
+        phone.store.replication().heads(antenna.document()).unwrap(),
         "its enrolment reached the relay in the same session"
     );
 }
@@ -209,7 +211,7 @@ fn test_changes_the_relay_sends_that_do_not_apply_are_refused_and_nothing_is_sto
     let mut session = Session::new(antenna, 0, 32);
     let mut relay = Relay::default();
     run(&mut session, &lead.store, &mut relay);
-    let before = lead.store.heads(antenna.document()).unwrap();
+    let before = lead.store.replication().heads(antenna.document()).unwrap();
     let garbage = sync::Message {
         heads: Vec::new(),
         need: Vec::new(),
@@ -228,5 +230,8 @@ fn test_changes_the_relay_sends_that_do_not_apply_are_refused_and_nothing_is_sto
         },
     );
     assert!(matches!(result, Err(Error::MalformedChanges(_))));
-    assert_eq!(lead.store.heads(antenna.document()).unwrap(), before);
+    assert_eq!(
+        lead.store.replication().heads(antenna.document()).unwrap(),
+        before
+    );
 }

@@ -184,12 +184,18 @@ fn test_malformed_or_foreign_imports_are_refused_and_store_nothing() {
         .store
         .register_household(antenna, household("Amel", None))
         .unwrap();
-    let before = device.store.heads(id.document()).unwrap();
+    let before = device.store.replication().heads(id.document()).unwrap();
     assert!(matches!(
-        device.store.import(id.document(), b"not automerge"),
+        device
+            .store
+            .replication()
+            .import(id.document(), b"not automerge"),
         Err(Error::MalformedChanges(_))
     ));
-    assert_eq!(device.store.heads(id.document()).unwrap(), before);
+    assert_eq!(
+        device.store.replication().heads(id.document()).unwrap(),
+        before
+    );
 
     // A household of an antenna this device never joined.
     let (stranger, other_antenna) = crate::support::antenna();
@@ -199,26 +205,39 @@ fn test_malformed_or_foreign_imports_are_refused_and_store_nothing() {
         .unwrap();
     let bytes = stranger
         .store
+        .replication()
         .export_document(foreign.document())
         .unwrap()
         .unwrap();
     assert!(matches!(
-        device.store.import(foreign.document(), &bytes),
+        device
+            .store
+            .replication()
+            .import(foreign.document(), &bytes),
         Err(Error::NotAMember(_))
     ));
-    assert!(device.store.heads(foreign.document()).unwrap().is_none());
+    assert!(device
+        .store
+        .replication()
+        .heads(foreign.document())
+        .unwrap()
+        .is_none());
 
     // A document claiming to be the household but of another antenna.
     let imposter = stranger
         .store
+        .replication()
         .export_document(other_antenna.document())
         .unwrap()
         .unwrap();
     assert!(matches!(
-        device.store.import(id.document(), &imposter),
+        device.store.replication().import(id.document(), &imposter),
         Err(Error::MalformedChanges(_))
     ));
-    assert_eq!(device.store.heads(id.document()).unwrap(), before);
+    assert_eq!(
+        device.store.replication().heads(id.document()).unwrap(),
+        before
+    );
     assert_eq!(device.store.household(id).unwrap().profile.members.len(), 1);
 }
 
@@ -243,7 +262,7 @@ fn test_the_search_index_can_be_rebuilt_from_the_documents() {
         .search(antenna, "youssef", 5)
         .unwrap()
         .is_empty());
-    device.store.rebuild_indexes().unwrap();
+    device.store.replication().rebuild_indexes().unwrap();
     assert_eq!(device.store.search(antenna, "يوسف", 5).unwrap()[0].id, id);
     assert_eq!(
         device.store.donation_balances(antenna).unwrap()[0].remaining,

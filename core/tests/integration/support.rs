@@ -117,9 +117,14 @@ pub fn delivery(household: HouseholdId, donation: &DonationId, amount: u64) -> N
 
 /// Sends every document of `antenna` from `from` to `to` (one direction).
 pub fn push(from: &Device, to: &Device, antenna: AntennaId) {
-    for (id, _) in from.store.documents(antenna).unwrap() {
-        let bytes = from.store.export_document(id).unwrap().unwrap();
-        to.store.import(id, &bytes).unwrap();
+    for (id, _) in from.store.replication().documents(antenna).unwrap() {
+        let bytes = from
+            .store
+            .replication()
+            .export_document(id)
+            .unwrap()
+            .unwrap();
+        to.store.replication().import(id, &bytes).unwrap();
     }
 }
 
@@ -139,10 +144,11 @@ pub fn sync(a: &Device, b: &Device, antenna: AntennaId) {
 pub fn same_documents(devices: &[&Device], antenna: AntennaId) -> bool {
     let state = |d: &Device| {
         d.store
+            .replication()
             .documents(antenna)
             .unwrap()
             .into_iter()
-            .map(|(id, _)| (id, d.store.heads(id).unwrap()))
+            .map(|(id, _)| (id, d.store.replication().heads(id).unwrap()))
             .collect::<Vec<_>>()
     };
     let first = state(devices[0]);

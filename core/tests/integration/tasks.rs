@@ -241,7 +241,7 @@ fn test_refused_task_actions_leave_the_stored_data_unchanged() {
     let doc = fatma.document();
     let state = |d: &Device| {
         (
-            d.store.heads(doc).unwrap(),
+            d.store.replication().heads(doc).unwrap(),
             d.store.household(fatma).unwrap().case.tasks,
         )
     };
@@ -410,12 +410,18 @@ fn test_a_household_document_from_before_tasks_gets_its_task_map_on_first_use() 
         .register_household(antenna, household("Fatma", None))
         .unwrap();
     // What an older version wrote: a case without the `tasks` map.
-    let bytes = s.export_document(fatma.document()).unwrap().unwrap();
+    let bytes = s
+        .replication()
+        .export_document(fatma.document())
+        .unwrap()
+        .unwrap();
     let mut doc = automerge::AutoCommit::load(&bytes).unwrap();
     let (_, case) = doc.get(ROOT, "case").unwrap().unwrap();
     doc.delete(&case, "tasks").unwrap();
     doc.commit();
-    s.import(fatma.document(), &doc.save()).unwrap();
+    s.replication()
+        .import(fatma.document(), &doc.save())
+        .unwrap();
     assert!(s.household(fatma).unwrap().case.tasks.is_empty());
 
     let (_, me) = s.memberships().unwrap()[0].clone();

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use jiran_core::blinded::is_blinded_hash;
+use jiran_core::workflows::other_antennas::is_blinded_hash;
 use jiran_core::{AntennaId, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -168,7 +168,7 @@ pub struct BlindedIndexRequest {
     /// How other antennas may reach this one ("Leila, +216 ...", an e-mail).
     pub contact: String,
     /// Keyed hashes of the antenna's households' phone and national ID numbers
-    /// (`jiran_core::blinded`), 32 lowercase hex characters each.
+    /// (`jiran_core::workflows::other_antennas`), 32 lowercase hex characters each.
     pub hashes: Vec<String>,
 }
 

@@ -22,7 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let households: u32 = households.parse()?;
     let store = Arc::new(Store::open(dir)?);
     let engine = SyncEngine::start(store.clone(), quick_options())?;
-    let antenna = match store.relay_links()?.first() {
+    let antenna = match store.replication().relay_links()?.first() {
         Some(link) => link.antenna,
         None => {
             let antenna = engine
