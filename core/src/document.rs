@@ -144,7 +144,7 @@ pub fn skeleton(
 
 /// The first change of an antenna document: header, maps, name, locality and creation time,
 /// and no member. A relay founds an antenna this way (`jiran-relay antenna create`); each
-/// device that joins then enrols itself (see [`crate::Store::enrol`]).
+/// device that joins then enrols itself (see `Replication::enrol`).
 ///
 /// # Errors
 /// [`Error::Invalid`] for an empty or overlong name or locality.

@@ -284,11 +284,11 @@ impl Replication<'_> {
     }
 
     /// Receives an automerge sync message from the relay: its changes are checked and merged
-    /// exactly as [`Store::import`] does, the sync state and the outbox are brought up to
+    /// exactly as [`Replication::import`] does, the sync state and the outbox are brought up to
     /// date, all in one transaction that is on disk when this returns `Ok`.
     ///
     /// # Errors
-    /// As [`Store::import`]; nothing is stored and `state` is unchanged on error.
+    /// As [`Replication::import`]; nothing is stored and `state` is unchanged on error.
     pub fn receive_sync_message(
         &self,
         id: DocumentId,
@@ -391,7 +391,7 @@ impl Replication<'_> {
 }
 
 impl Batch<'_> {
-    /// Merges changes as [`Store::import`] does (checked, re-projected).
+    /// Merges changes as [`Replication::import`] does (checked, re-projected).
     pub(crate) fn import(&mut self, id: DocumentId, bytes: &[u8]) -> Result<ImportOutcome> {
         if self.is_erased(HouseholdId(id))? {
             return Ok(ImportOutcome::Erased);

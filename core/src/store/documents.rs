@@ -134,7 +134,7 @@ pub(crate) struct Batch<'a> {
     docs: &'a mut Documents,
     /// Documents changed in memory by this batch, with the heads written so far.
     written: HashMap<DocumentId, Vec<ChangeHash>>,
-    /// Changes made on this device in this batch, for the outbox (see `store::relay`).
+    /// Changes made on this device in this batch, for the outbox (see `crate::replication`).
     local: Vec<(DocumentId, ChangeHash)>,
     pub(crate) events: Vec<StoreEvent>,
     pub(crate) now: Timestamp,

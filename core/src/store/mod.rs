@@ -1,5 +1,5 @@
 //! The durable store on a device, its kernel: every antenna, household and ledger document
-//! the device holds (`documents`, with [`Batch`](documents::Batch), one user action), who may
+//! the device holds (`documents`, with `Batch`, one user action), who may
 //! do what (`access`), the derived tables that make lists, search and balances fast
 //! (`projection`), the schema and its migrations, and the events subscribers follow.
 //!

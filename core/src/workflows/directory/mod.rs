@@ -1,5 +1,5 @@
 //! The directory of providers a household can be referred to: public, private, non-profit
-//! and religious services, added by hand ([`providers`]) or exchanged as Open Referral HSDS
+//! and religious services, added by hand (`providers`) or exchanged as Open Referral HSDS
 //! files ([`hsds`]: the format, pure; `store`: the import and export as a lead does them).
 
 pub mod hsds;

@@ -4,7 +4,7 @@
 //!
 //! Antennas that agree share a *federation key*, passed between their leads by hand, never
 //! through the relay ([`key`]: the key and the keyed hashes, pure). A lead's phone keeps the
-//! key and computes the hashes of its households ([`store`]), and sends them to the relay's
+//! key and computes the hashes of its households (`store`), and sends them to the relay's
 //! *blinded index*, which answers which hashes other antennas sent too ([`check`]).
 
 pub mod check;
