@@ -50,7 +50,7 @@ pub mod workflows;
 
 // The store on this device, and what it reports.
 pub use error::{Error, Result};
-pub use store::{Store, StoreEvent, DATABASE_FILE};
+pub use store::{DeviceKey, Store, StoreEvent, DATABASE_FILE};
 
 // Identifiers and time.
 pub use ids::{

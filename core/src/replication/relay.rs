@@ -9,12 +9,12 @@
 use std::collections::HashSet;
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, ChangeHash};
+use automerge::{Automerge, ChangeHash, ReadDoc};
 use autosurgeon::reconcile_prop;
 use rusqlite::{params, OptionalExtension};
 
 use super::{ImportOutcome, Replication};
-use crate::document::DocumentKind;
+use crate::document::{self, DocumentKind};
 use crate::error::{Error, Result};
 use crate::ids::{AntennaId, DocumentId, HouseholdId, MemberId};
 use crate::model::{Member, Role};
@@ -272,14 +272,49 @@ impl Replication<'_> {
 
     /// The next automerge sync message for a document, `None` when there is nothing to say.
     /// A document not on this device yet is asked for with an empty one.
+    ///
+    /// The message carries only changes this device wrote (and the derived skeleton of a
+    /// ledger, which every device writes alike): the relay accepts a change only from the
+    /// device whose key is its actor, so a change of another device that the relay lacks (a
+    /// relay restored from an older backup) waits for its author's phone instead of getting
+    /// this device refused.
     pub fn generate_sync_message(
         &self,
         id: DocumentId,
         state: &mut sync::State,
     ) -> Result<Option<sync::Message>> {
-        self.store.read(|db, docs| match docs.get(db, id)? {
-            Some(loaded) => Ok(loaded.doc.generate_sync_message(state)),
-            None => Ok(Automerge::new().generate_sync_message(state)),
+        self.store.read(|db, docs| {
+            let Some(loaded) = docs.get(db, id)? else {
+                return Ok(Automerge::new().generate_sync_message(state));
+            };
+            let sent_before = state.sent_hashes.clone();
+            let Some(mut message) = loaded.doc.generate_sync_message(state) else {
+                return Ok(None);
+            };
+            let skeleton = document::skeleton_actor(id);
+            let sent: Vec<ChangeHash> = state
+                .sent_hashes
+                .difference(&sent_before)
+                .copied()
+                .collect();
+            let is_ours = |hash: &ChangeHash| {
+                loaded
+                    .doc
+                    .get_change_meta_by_hash(hash)
+                    .is_some_and(|meta| {
+                        self.store.is_own_actor(&meta.actor) || *meta.actor == skeleton
+                    })
+            };
+            if !sent.iter().all(is_ours) {
+                let own: Vec<Vec<u8>> = sent
+                    .iter()
+                    .filter(|hash| is_ours(hash))
+                    .filter_map(|hash| loaded.doc.get_change_by_hash(hash))
+                    .map(|change| change.raw_bytes().to_vec())
+                    .collect();
+                message.changes = own.into();
+            }
+            Ok(Some(message))
         })
     }
 

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use jiran_core::{AntennaId, DocumentId, Role};
+use jiran_core::{AntennaId, DeviceKey, DocumentId, Role};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{Appended, BlindedMatch, Device, NewInvite, Storage};
@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 /// The database file's name in the data directory.
 pub const DATABASE_FILE: &str = "relay.sqlite3";
 
-const VERSION: i64 = 4;
+const VERSION: i64 = 5;
 const APPLICATION_ID: i64 = 0x4a52_4c59; // "JRLY"
 
 const SCHEMA: &str = "
@@ -94,6 +94,18 @@ CREATE TABLE blinded_index (
 CREATE INDEX blinded_index_by_antenna ON blinded_index (antenna_id);
 ";
 
+/// Version 5: device keys and the actors they own. A device that joins with a public key has
+/// it recorded, and alone writes under the Automerge actor id that key is; a client without a
+/// key (the stock JS client) owns the other actor ids it is the first to write with
+/// (`actors`). A change under an actor another device owns is refused.
+const MIGRATION_5: &str = "
+ALTER TABLE devices ADD COLUMN public_key TEXT;
+CREATE TABLE actors (
+    actor     BLOB PRIMARY KEY,
+    device_id TEXT NOT NULL
+) WITHOUT ROWID;
+";
+
 /// The next sequence number of the change feed (one statement, under the connection's lock),
 /// past every position handed out, erased documents' included.
 const NEXT_SEQ: &str = "(SELECT max(coalesce((SELECT max(changed_seq) FROM documents), 0),
@@ -156,6 +168,7 @@ impl SqliteStorage {
             (2, MIGRATION_2),
             (3, MIGRATION_3),
             (4, MIGRATION_4),
+            (5, MIGRATION_5),
         ] {
             if version < to {
                 let tx = db.unchecked_transaction()?;
@@ -206,19 +219,27 @@ fn role(word: &str) -> Role {
     Role::parse(word).unwrap_or(Role::Observer)
 }
 
-fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, String, bool)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+type DeviceRow = (String, String, String, String, bool, Option<String>);
+
+fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
 }
 
-fn device(
-    (id, antenna, role_word, name, revoked): (String, String, String, String, bool),
-) -> Option<Device> {
+fn device((id, antenna, role_word, name, revoked, key): DeviceRow) -> Option<Device> {
     Some(Device {
         id,
         antenna: antenna.parse().ok()?,
         role: role(&role_word),
         name,
         revoked,
+        key: key.and_then(|k| k.parse().ok()),
     })
 }
 
@@ -520,6 +541,7 @@ impl Storage for SqliteStorage {
         device_id: &str,
         device_name: &str,
         token_hash: &str,
+        key: Option<&DeviceKey>,
     ) -> Result<Option<Device>> {
         let mut db = self.db();
         let tx = db.transaction()?;
@@ -539,9 +561,17 @@ impl Storage for SqliteStorage {
             [code_hash],
         )?;
         tx.execute(
-            "INSERT INTO devices (id, antenna_id, role, name, token_hash, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![device_id, antenna, role_word, device_name, token_hash, now],
+            "INSERT INTO devices (id, antenna_id, role, name, token_hash, created_at, public_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                device_id,
+                antenna,
+                role_word,
+                device_name,
+                token_hash,
+                now,
+                key.map(|k| k.to_string())
+            ],
         )?;
         tx.commit()?;
         Ok(device((
@@ -550,6 +580,7 @@ impl Storage for SqliteStorage {
             role_word,
             device_name.to_owned(),
             false,
+            key.map(|k| k.to_string()),
         )))
     }
 
@@ -557,7 +588,7 @@ impl Storage for SqliteStorage {
         let row = self
             .db()
             .query_row(
-                "SELECT id, antenna_id, role, name, revoked FROM devices WHERE token_hash = ?1",
+                "SELECT id, antenna_id, role, name, revoked, public_key FROM devices WHERE token_hash = ?1",
                 [token_hash],
                 device_row,
             )
@@ -568,7 +599,7 @@ impl Storage for SqliteStorage {
     fn devices(&self, antenna: &AntennaId) -> Result<Vec<Device>> {
         let db = self.db();
         let mut stmt = db.prepare_cached(
-            "SELECT id, antenna_id, role, name, revoked FROM devices WHERE antenna_id = ?1 ORDER BY created_at, id",
+            "SELECT id, antenna_id, role, name, revoked, public_key FROM devices WHERE antenna_id = ?1 ORDER BY created_at, id",
         )?;
         let rows = stmt.query_map([antenna.to_string()], device_row)?;
         let mut out = Vec::new();
@@ -584,6 +615,33 @@ impl Storage for SqliteStorage {
             params![antenna.to_string(), device_id],
         )?;
         Ok(n > 0)
+    }
+
+    fn actor_owner(&self, actor: &[u8]) -> Result<Option<String>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT device_id FROM actors WHERE actor = ?1",
+                [actor],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn bind_actors(&self, bindings: &[(Vec<u8>, String)]) -> Result<()> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO actors (actor, device_id) VALUES (?1, ?2)
+                 ON CONFLICT (actor) DO NOTHING",
+            )?;
+            for (actor, device) in bindings {
+                stmt.execute(params![actor, device])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     fn size_bytes(&self) -> Result<u64> {

@@ -2,6 +2,7 @@
 //! real SQLite files.
 
 mod access;
+mod actors;
 mod durability;
 mod inputs;
 mod js_interop;
