@@ -70,7 +70,7 @@ pub use model::{
 };
 
 // An antenna and its team.
-pub use workflows::antenna::NewAntenna;
+pub use workflows::antenna::{NewAntenna, TeamMember};
 
 // Households and their cases.
 pub use workflows::households::{

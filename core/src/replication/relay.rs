@@ -220,6 +220,8 @@ impl Replication<'_> {
                 display_name: link.display_name.clone(),
                 role: link.role,
                 joined_at: b.now,
+                device_key: Some(self.store.device_key().to_string()),
+                removed_at: None,
             };
             b.change(antenna.document(), "join antenna", |tx| {
                 let members = map_at(tx, &["members"])?;
@@ -372,7 +374,7 @@ impl Replication<'_> {
     }
 
     /// Deletes everything of an antenna from this device: its documents, derived rows, sync
-    /// state, relay link and membership. Deleted content is overwritten (`secure_delete`),
+    /// state, relay link, membership, erased households' ids and the federation key. Deleted content is overwritten (`secure_delete`),
     /// and the write-ahead log is truncated and the file vacuumed, so no page of it remains
     /// in the files. Used when the relay says this device was revoked.
     pub(crate) fn forget_antenna(&self, antenna: AntennaId) -> Result<()> {
@@ -404,6 +406,7 @@ impl Replication<'_> {
                 "donations",
                 "deliveries",
                 "tasks",
+                "erased_households",
                 "relay_links",
                 "memberships",
             ] {
@@ -415,6 +418,13 @@ impl Replication<'_> {
             b.sql.execute(
                 "DELETE FROM allocations WHERE delivery_id NOT IN (SELECT id FROM deliveries)",
                 [],
+            )?;
+            // The key shared with other antennas for the blinded check goes too.
+            b.sql.execute(
+                "DELETE FROM device WHERE key = ?1",
+                [crate::workflows::other_antennas::federation_key_entry(
+                    antenna,
+                )],
             )?;
             Ok(())
         })?;
