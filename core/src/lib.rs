@@ -48,6 +48,8 @@ pub mod report;
 pub mod search;
 pub mod store;
 pub mod sync;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 
 pub use duplicates::{DuplicateReason, PossibleDuplicate};

@@ -5,6 +5,8 @@
 //! load generator (`jiran-load`) speak to a relay with.
 
 pub mod client;
-pub mod families;
 pub mod field;
 pub mod proxy;
+
+/// The generated antenna with known duplicates, from `jiran_core::testing`.
+pub use jiran_core::testing::families;
