@@ -8,8 +8,9 @@ mod support;
 
 use std::time::Duration;
 
+use jiran_core::testing::{family, need};
 use jiran_core::*;
-use jiran_tests::field::{converge, family, need, Device};
+use jiran_tests::phone::{converge, Phone};
 use jiran_tests::proxy::{Faults, Proxy};
 use support::{create_antenna, invite, Relay};
 
@@ -22,7 +23,7 @@ async fn test_first_sync_costs_little_more_than_the_saves_and_a_reconnect_kiloby
     let data = tempfile::tempdir().unwrap();
     let (antenna, code) = create_antenna(data.path(), "La Marsa");
     let relay = Relay::start(data.path());
-    let lead = Device::join(&relay.url, &code, "Leila").await;
+    let lead = Phone::join(&relay.url, &code, "Leila").await;
     lead.synced().await;
     lead.engine.set_online(false);
     for i in 0..households {
@@ -52,7 +53,7 @@ async fn test_first_sync_costs_little_more_than_the_saves_and_a_reconnect_kiloby
         .sum();
     let proxy = Proxy::start(relay.address().parse().unwrap(), Faults::default(), 0).await;
     let token = lead.store.relay_link(antenna).unwrap().unwrap().token;
-    let sami = Device::join(
+    let sami = Phone::join(
         &proxy.url(),
         &invite(&relay.url, &token, antenna, "volunteer"),
         "Sami",

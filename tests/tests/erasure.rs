@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use jiran_core::sync::SyncState;
+use jiran_core::testing::{cash, delivery_in_dinars, family};
 use jiran_core::*;
-use jiran_tests::field::{cash, converge, delivery, family, Device};
+use jiran_tests::phone::{converge, Phone};
 use support::{create_antenna, invite, Relay};
 
 const CONVERGE: Duration = Duration::from_secs(30);
@@ -59,15 +60,15 @@ async fn test_an_erased_household_leaves_no_byte_anywhere_and_a_long_offline_pho
     let data = tempfile::tempdir().unwrap();
     let (_, code) = create_antenna(data.path(), "La Marsa");
     let relay = Relay::start(data.path());
-    let lead = Device::join(&relay.url, &code, "Leila").await;
+    let lead = Phone::join(&relay.url, &code, "Leila").await;
     lead.synced().await;
-    let sami = Device::join(
+    let sami = Phone::join(
         &relay.url,
         &invite(&relay.url, &lead.token(), lead.antenna, "volunteer"),
         "Sami",
     )
     .await;
-    let amira = Device::join(
+    let amira = Phone::join(
         &relay.url,
         &invite(&relay.url, &lead.token(), lead.antenna, "volunteer"),
         "Amira",
@@ -88,7 +89,7 @@ async fn test_an_erased_household_leaves_no_byte_anywhere_and_a_long_offline_pho
     sami.store
         .record_delivery(
             antenna,
-            delivery(household, NeedCategory::Food, &donation, 30),
+            delivery_in_dinars(household, NeedCategory::Food, &donation, 30),
         )
         .unwrap();
     let neighbour = sami
