@@ -1,7 +1,5 @@
 //! A relay process for end-to-end tests, and the calls a lead makes to it.
 
-#![allow(dead_code)] // each test file uses part of this
-
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -2,15 +2,13 @@
 //! the relay never holds the key, and neither antenna learns anything of the other's
 //! households but that one of its own is helped there too.
 
-mod support;
-
+use crate::support::{create_antenna, invite, Relay};
 use jiran_core::blinded::FederationKey;
 use jiran_core::sync::{check_other_antennas, leave_blinded_index};
 use jiran_core::testing::family;
 use jiran_core::*;
 use jiran_tests::phone::Phone;
 use serde_json::json;
-use support::{create_antenna, invite, Relay};
 
 /// `PUT /v1/antennas/{id}/blinded-index` by hand: the status the relay answers.
 fn put_index(relay: &Relay, device: &Phone, body: serde_json::Value) -> u16 {

@@ -1,14 +1,12 @@
 //! Devices syncing through a real relay process over loopback websockets.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{create_antenna, invite, revoke, Relay};
 use jiran_core::sync::{Problem, SyncState};
 use jiran_core::testing::{family, need};
 use jiran_core::*;
 use jiran_tests::phone::{converge, Phone};
-use support::{create_antenna, invite, revoke, Relay};
 
 const CONVERGE: Duration = Duration::from_secs(30);
 

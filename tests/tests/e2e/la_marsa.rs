@@ -1,16 +1,14 @@
 //! The La Marsa day: three volunteers offline all day, a lead reviewing offline, everyone
 //! reconnecting in a random order through a real relay process.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{create_antenna, invite, Relay};
 use jiran_core::testing::{cash, delivery_in_dinars, family, need};
 use jiran_core::*;
 use jiran_tests::phone::{converge, Phone};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use support::{create_antenna, invite, Relay};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_la_marsa_day_every_record_reaches_every_phone() {

@@ -3,19 +3,17 @@
 //! record any call accepted must be on every phone.
 //!
 //! A failure prints its seed; rerun it with `JIRAN_SEEDS=<seed> cargo test -p jiran-tests
-//! --test schedules -- --nocapture`. CI runs a few seeds; `scripts/soak` runs hundreds.
-
-mod support;
+//! --test e2e schedules -- --nocapture`. CI runs a few seeds; `scripts/soak` runs hundreds.
 
 use std::time::Duration;
 
+use crate::support::{create_antenna, invite, Relay};
 use jiran_core::testing::{family, need};
 use jiran_core::*;
 use jiran_tests::phone::{converge, quick_options, Phone};
 use jiran_tests::proxy::{Faults, Proxy};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use support::{create_antenna, invite, Relay};
 
 /// Seeds to run: `JIRAN_SEEDS=1,2,3`, or `JIRAN_SCHEDULES=n` random ones, or three fixed.
 fn seeds() -> Vec<u64> {

@@ -2,18 +2,16 @@
 //! phones and a real relay process, the relay killed with SIGKILL, a phone's process killed
 //! with SIGKILL. Every record a call accepted must end up on every phone.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::{create_antenna, invite, Relay};
 use jiran_core::sync::SyncOptions;
 use jiran_core::testing::{family, need};
 use jiran_core::*;
 use jiran_tests::phone::{converge, quick_options, Phone};
 use jiran_tests::proxy::{Faults, Proxy};
-use support::{create_antenna, invite, Relay};
 
 fn seed() -> u64 {
     let seed = std::env::var("JIRAN_SEED")

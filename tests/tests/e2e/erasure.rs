@@ -2,16 +2,14 @@
 //! every SQLite file (devices and relay, write-ahead logs included), the accounts still add
 //! up, and a phone that was offline during the erasure cannot bring the household back.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::support::{create_antenna, invite, Relay};
 use jiran_core::sync::SyncState;
 use jiran_core::testing::{cash, delivery_in_dinars, family};
 use jiran_core::*;
 use jiran_tests::phone::{converge, Phone};
-use support::{create_antenna, invite, Relay};
 
 const CONVERGE: Duration = Duration::from_secs(30);
 

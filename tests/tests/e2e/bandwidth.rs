@@ -2,17 +2,15 @@
 //! offline edit, counted by a proxy between the phone and a real relay process.
 //!
 //! In CI with 150 households (asserted). The full figure, 5,000 households:
-//! `JIRAN_HOUSEHOLDS=5000 cargo test --release -p jiran-tests --test bandwidth -- --nocapture`
-
-mod support;
+//! `JIRAN_HOUSEHOLDS=5000 cargo test --release -p jiran-tests --test e2e bandwidth -- --nocapture`
 
 use std::time::Duration;
 
+use crate::support::{create_antenna, invite, Relay};
 use jiran_core::testing::{family, need};
 use jiran_core::*;
 use jiran_tests::phone::{converge, Phone};
 use jiran_tests::proxy::{Faults, Proxy};
-use support::{create_antenna, invite, Relay};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_first_sync_costs_little_more_than_the_saves_and_a_reconnect_kilobytes() {

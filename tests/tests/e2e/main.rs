@@ -1,0 +1,18 @@
+//! End-to-end tests of Jiran across crates and processes, in one test binary: phones
+//! (`jiran_tests::phone`) syncing through real relay processes (`support::Relay`, the relay
+//! binary this crate builds), a fault-injecting proxy, processes killed with SIGKILL, and the
+//! README's demo.
+//!
+//! One module per story; run one with `cargo test -p jiran-tests --test e2e <module>`.
+
+mod bandwidth;
+mod blinded;
+mod demo;
+mod duplicates;
+mod durability;
+mod erasure;
+mod faults;
+mod la_marsa;
+mod schedules;
+mod support;
+mod sync;
