@@ -1,5 +1,6 @@
-//! End-to-end tests of Jiran across crates and processes. The tests live in `tests/tests/`;
-//! helper programs they drive as separate processes live in `src/bin/`.
+//! End-to-end tests of Jiran across crates and processes. The tests are one test binary,
+//! `tests/tests/e2e/` (its `support` module holds the relay process and the HTTP calls made
+//! to it); helper programs they drive as separate processes live in `src/bin/`.
 //!
 //! [`phone`] is a phone (a store and its sync engine) joined through a relay; [`proxy`] a
 //! fault-injecting TCP proxy to put between phones and a relay; [`client`] a minimal
