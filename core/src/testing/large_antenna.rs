@@ -140,7 +140,7 @@ fn household(i: usize) -> NewHousehold {
                 Relationship::Child
             },
             flags: VulnerabilityFlags {
-                elderly: i % 9 == 0,
+                elderly: i.is_multiple_of(9),
                 ..Default::default()
             },
         })
@@ -156,7 +156,7 @@ fn household(i: usize) -> NewHousehold {
         address: format!("rue {} n°{}", i % 120, i % 40),
         coordinates: None,
         keep_data: true,
-        share_with_municipality: i % 3 == 0,
+        share_with_municipality: i.is_multiple_of(3),
         contact_by_phone: true,
         priority: Priority::ALL[i % Priority::ALL.len()],
         shock: None,
