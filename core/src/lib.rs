@@ -45,6 +45,8 @@ pub mod replication;
 pub mod search;
 pub mod store;
 pub mod sync;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 pub mod workflows;
 

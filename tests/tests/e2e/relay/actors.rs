@@ -90,12 +90,12 @@ async fn test_a_registered_key_is_its_devices_actor_before_it_writes_anything() 
     let phone = Store::open(phone_dir.path()).unwrap();
     let (status, body) = join_with_key(&relay, &code, &phone);
     assert_eq!(status, 200, "{body}");
-    let lead = Device {
+    let lead = Credentials {
         id: body["device_id"].as_str().unwrap().into(),
         token: body["device_token"].as_str().unwrap().into(),
-        antenna: body["antenna_id"].as_str().unwrap().into(),
+        antenna: body["antenna_id"].as_str().unwrap().parse().unwrap(),
     };
-    let volunteer = invite(&relay, &lead, "volunteer");
+    let volunteer = invite_and_join(&relay, &lead, "volunteer");
 
     // The key is public (every change carries it): a volunteer writing with it is refused,
     // though the lead's phone never wrote through the relay yet.
