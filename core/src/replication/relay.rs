@@ -187,6 +187,47 @@ impl Replication<'_> {
         })
     }
 
+    /// Records the storage id the relay gave when this session joined. When it differs from
+    /// the one recorded before, the relay is not the one this device synced with (it was
+    /// restored from a backup, or replaced): what it confirmed may be gone, so the antenna's
+    /// sync states are forgotten and its change-feed position goes back to 0, and the next
+    /// sync offers every document again. Returns whether that happened.
+    pub(crate) fn relay_storage_seen(&self, antenna: AntennaId, storage_id: &str) -> Result<bool> {
+        self.store.batch(|b| {
+            let known: Option<Option<String>> = b
+                .sql
+                .query_row(
+                    "SELECT relay_storage_id FROM relay_links WHERE antenna_id = ?1",
+                    [antenna.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(known) = known else {
+                return Err(Error::NotAMember(antenna));
+            };
+            if known.as_deref() == Some(storage_id) {
+                return Ok(false);
+            }
+            b.sql.execute(
+                "UPDATE relay_links SET relay_storage_id = ?2 WHERE antenna_id = ?1",
+                params![antenna.to_string(), storage_id],
+            )?;
+            if known.is_none() {
+                return Ok(false);
+            }
+            b.sql.execute(
+                "DELETE FROM sync_states WHERE doc_id IN
+                     (SELECT id FROM documents WHERE antenna_id = ?1)",
+                [antenna.to_string()],
+            )?;
+            b.sql.execute(
+                "UPDATE relay_links SET feed_cursor = 0 WHERE antenna_id = ?1",
+                [antenna.to_string()],
+            )?;
+            Ok(true)
+        })
+    }
+
     /// The antenna's documents never offered to a relay (no sync state).
     pub(crate) fn unsynced_documents(&self, antenna: AntennaId) -> Result<Vec<DocumentId>> {
         self.document_ids(

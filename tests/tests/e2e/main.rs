@@ -6,6 +6,7 @@
 //!
 //! One module per story; run one with `cargo test -p jiran-tests --test e2e <module>`.
 
+mod authorship;
 mod bandwidth;
 mod blinded;
 mod demo;

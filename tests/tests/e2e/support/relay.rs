@@ -84,6 +84,17 @@ impl Relay {
     /// Kills the relay with SIGKILL and starts it again on the same port, data and arguments.
     pub fn crash_and_restart(&mut self) {
         self.stop();
+        self.restart();
+    }
+
+    /// SIGKILL, leaving the data for [`Relay::restart`] (an operator's work in between: a
+    /// restore).
+    pub fn kill(&mut self) {
+        self.stop();
+    }
+
+    /// Starts a killed relay again on the same port, data and arguments.
+    pub fn restart(&mut self) {
         let address = self.address();
         // The port is free again once the process is gone; retry briefly if not yet.
         for attempt in 0.. {
