@@ -33,7 +33,28 @@ pub fn run() -> ExitCode {
             );
         }),
         Command::Backup { path, data } => crate::backup(&data, &path),
-        Command::Restore { path, data } => crate::restore(&data, &path),
+        Command::Restore {
+            path,
+            data,
+            allow_empty,
+        } => crate::restore(&data, &path, allow_empty).map(|restored| {
+            let s = restored.summary;
+            println!(
+                "restored {} into {}: {} antennas, {} documents (schema {})",
+                path.display(),
+                data.join(crate::storage::sqlite::DATABASE_FILE).display(),
+                s.antennas,
+                s.documents,
+                s.schema
+            );
+            match restored.kept {
+                Some(kept) => println!(
+                    "the replaced database is kept at {}; delete it when you no longer need it",
+                    kept.display()
+                ),
+                None => println!("there was no database to keep aside"),
+            }
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

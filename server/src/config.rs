@@ -36,10 +36,14 @@ pub enum Command {
         #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
         data: PathBuf,
     },
-    /// Replace the database with the backup at PATH (refused while a relay serves DIR).
+    /// Replace the database with the backup at PATH, after checking it; the replaced database
+    /// is kept beside it (refused while a relay serves DIR).
     Restore {
         /// The backup to restore.
         path: PathBuf,
+        /// Restore a backup that holds no antenna (an empty relay).
+        #[arg(long)]
+        allow_empty: bool,
         /// The data directory.
         #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
         data: PathBuf,

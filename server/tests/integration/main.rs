@@ -6,5 +6,6 @@ mod durability;
 mod inputs;
 mod js_interop;
 mod operations;
+mod operator_safety;
 mod storage;
 mod support;
