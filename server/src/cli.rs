@@ -69,6 +69,8 @@ fn serve(args: ServeArgs) -> crate::error::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    // Limits out of range are refused before anything listens.
+    args.limits()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen).await?;
         let address = listener.local_addr()?;

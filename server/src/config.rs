@@ -80,6 +80,17 @@ pub struct ServeArgs {
     pub config: Option<PathBuf>,
 }
 
+impl ServeArgs {
+    /// The limits in force: the `--config` file's, checked ([`Limits::validate`]), or the
+    /// defaults.
+    pub fn limits(&self) -> Result<Limits> {
+        match &self.config {
+            Some(path) => Limits::load(path),
+            None => Ok(Limits::default()),
+        }
+    }
+}
+
 impl Default for ServeArgs {
     fn default() -> Self {
         ServeArgs::parse_from(["serve"])
@@ -122,10 +133,75 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Reads limits from a TOML file.
+    /// The smallest `max_message_bytes`: a `join` and a small household's sync message fit.
+    pub const MIN_MESSAGE_BYTES: usize = 1024;
+    /// The largest `max_message_bytes` (the websocket layer may reserve a whole message's
+    /// size for one frame).
+    pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+
+    /// Reads limits from a TOML file and checks them ([`Limits::validate`]).
     pub fn load(path: &Path) -> Result<Limits> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
-        toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+        let limits: Limits =
+            toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        limits
+            .validate()
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        Ok(limits)
+    }
+
+    /// Checks every limit is in its range, so a typo (a 0, a unit confused) is refused at start
+    /// with the key's name instead of a relay that refuses every message, connection,
+    /// document or write. The ranges are in docs/operating.md.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        fn check(key: &str, value: u64, min: u64, max: u64, unit: &str) -> Result<(), String> {
+            if (min..=max).contains(&value) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{key} = {value} is out of range: it must be {min} to {max} {unit}"
+                ))
+            }
+        }
+        check(
+            "max_message_bytes",
+            self.max_message_bytes as u64,
+            Self::MIN_MESSAGE_BYTES as u64,
+            Self::MAX_MESSAGE_BYTES as u64,
+            "(bytes)",
+        )?;
+        check(
+            "max_connections",
+            self.max_connections,
+            1,
+            1_000_000,
+            "(connections)",
+        )?;
+        check(
+            "messages_per_second",
+            u64::from(self.messages_per_second),
+            1,
+            1_000_000,
+            "(messages a second)",
+        )?;
+        check(
+            "max_documents_per_antenna",
+            self.max_documents_per_antenna,
+            1,
+            u64::from(u32::MAX),
+            "(documents)",
+        )?;
+        check("invite_days", u64::from(self.invite_days), 1, 366, "(days)")?;
+        if let Some(mb) = self.max_storage_mb {
+            check(
+                "max_storage_mb",
+                mb,
+                1,
+                1 << 30,
+                "(MiB), or left out for no quota",
+            )?;
+        }
+        Ok(())
     }
 }

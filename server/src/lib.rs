@@ -128,11 +128,8 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    let limits = args.limits()?;
     let _lock = lock(&args.data)?;
-    let limits = match &args.config {
-        Some(path) => Limits::load(path)?,
-        None => Limits::default(),
-    };
     let storage = Arc::new(SqliteStorage::open(&args.data)?);
     if let Some(mb) = limits.max_storage_mb {
         storage.limit_size(mb * 1024 * 1024)?;
