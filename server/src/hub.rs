@@ -48,6 +48,24 @@ pub mod close {
     pub const RATE_LIMITED: u16 = 4008;
     /// The relay could not store changes; nothing was lost on the device, retry later.
     pub const STORAGE: u16 = 4500;
+
+    /// The longest close reason, in bytes: a close frame is a control frame, whose payload
+    /// (two bytes of code, then the reason) the websocket protocol caps at 125 bytes. A
+    /// client must refuse a longer one, and would see a dropped connection instead.
+    pub const MAX_REASON_BYTES: usize = 123;
+
+    /// `reason` cut to at most [`MAX_REASON_BYTES`] bytes, at a character boundary (an Arabic
+    /// letter takes two bytes, so counting characters is not enough).
+    pub fn reason(reason: &str) -> &str {
+        if reason.len() <= MAX_REASON_BYTES {
+            return reason;
+        }
+        let mut end = MAX_REASON_BYTES;
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        &reason[..end]
+    }
 }
 
 /// What the hub asks a connection's writer to do.
@@ -316,7 +334,7 @@ impl Hub {
             };
             self.send(state, conn, &error);
             let _ =
-                c.tx.send(Outgoing::Close(code, reason.chars().take(120).collect()));
+                c.tx.send(Outgoing::Close(code, close::reason(reason).to_owned()));
         }
     }
 
@@ -1430,6 +1448,17 @@ mod tests {
         );
         f.hub.disconnect(b);
         assert_eq!(f.hub.metrics.resident_documents.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn test_close_reasons_are_cut_to_123_bytes_at_a_character_boundary() {
+        assert_eq!(close::reason("goodbye"), "goodbye");
+        let arabic = "رسالة ".repeat(40);
+        let cut = close::reason(&arabic);
+        assert!(cut.len() <= close::MAX_REASON_BYTES && cut.len() >= 120);
+        assert!(arabic.starts_with(cut));
+        let ascii = "x".repeat(200);
+        assert_eq!(close::reason(&ascii).len(), close::MAX_REASON_BYTES);
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod hub;
+pub mod linger;
 pub mod metrics;
 pub mod routes;
 pub mod storage;
@@ -155,7 +156,7 @@ pub async fn serve(
         );
         let _ = closed_tx.send(());
     };
-    axum::serve(listener, app(state))
+    axum::serve(linger::LingeringListener(listener), app(state))
         .with_graceful_shutdown(signal)
         .await?;
     let _ = closed_rx.await;

@@ -87,7 +87,7 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
                     let _ = sink
                         .send(WsMessage::Close(Some(CloseFrame {
                             code,
-                            reason: reason.into(),
+                            reason: close::reason(&reason).into(),
                         })))
                         .await;
                     break;

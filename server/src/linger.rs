@@ -1,0 +1,116 @@
+//! Lingering close, as nginx and Apache do it: when the relay closes a connection while the
+//! peer is still sending (the rest of a message too large to read, say), closing the socket
+//! at once would make the kernel answer the unread bytes with a reset, and the peer would
+//! lose the close frame the relay just sent: a phone would see a dropped connection (1006)
+//! and retry, instead of 1009 "too large, do not retry". So the relay first ends its side
+//! (FIN, after everything it wrote), then reads and discards what still comes, until the peer
+//! closes too or [`LINGER`] passes or [`LINGER_BYTES`] were discarded, and only then closes.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+
+/// How long a closed connection is drained at most.
+pub const LINGER: Duration = Duration::from_secs(10);
+/// How many bytes a closed connection is drained of at most.
+pub const LINGER_BYTES: u64 = 512 * 1024 * 1024;
+
+/// A TCP listener whose connections linger when closed (see the module).
+#[derive(Debug)]
+pub struct LingeringListener(pub TcpListener);
+
+impl axum::serve::Listener for LingeringListener {
+    type Io = Lingering;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Lingering, SocketAddr) {
+        let (stream, addr) = axum::serve::Listener::accept(&mut self.0).await;
+        (Lingering(Some(stream)), addr)
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.0.local_addr()
+    }
+}
+
+/// A TCP connection that lingers when dropped (see the module).
+#[derive(Debug)]
+pub struct Lingering(Option<TcpStream>);
+
+impl Lingering {
+    fn stream(&mut self) -> Pin<&mut TcpStream> {
+        Pin::new(self.0.as_mut().expect("present until dropped"))
+    }
+}
+
+impl AsyncRead for Lingering {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        self.stream().poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Lingering {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.stream().poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.stream().poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.stream().poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.stream().poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.as_ref().is_some_and(|s| s.is_write_vectored())
+    }
+}
+
+impl Drop for Lingering {
+    fn drop(&mut self) {
+        let Some(stream) = self.0.take() else {
+            return;
+        };
+        // Outside a runtime (the process is ending) there is no one left to tell.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(drain(stream));
+        }
+    }
+}
+
+async fn drain(mut stream: TcpStream) {
+    let _ = stream.shutdown().await;
+    let _ = tokio::time::timeout(LINGER, async {
+        let mut buf = vec![0u8; 8 * 1024];
+        let mut discarded = 0u64;
+        while discarded < LINGER_BYTES {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => discarded += n as u64,
+            }
+        }
+    })
+    .await;
+}
