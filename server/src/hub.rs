@@ -96,6 +96,9 @@ struct Resident {
     /// was loaded (`None`: not checked yet). Tombstones are never removed, so a change in the
     /// count is a new erasure.
     erasures_applied: Option<usize>,
+    /// Whether storage has the document. A new document is recorded only by the flush that
+    /// stores its first changes, so a message that brings none creates nothing.
+    stored: bool,
 }
 
 impl Resident {
@@ -107,6 +110,15 @@ impl Resident {
             peers: HashMap::new(),
             waiting: HashSet::new(),
             erasures_applied: None,
+            stored: true,
+        }
+    }
+
+    /// A document of `antenna` storage does not have yet.
+    fn unstored(antenna: AntennaId) -> Resident {
+        Resident {
+            stored: false,
+            ..Resident::new(Automerge::new(), antenna)
         }
     }
 }
@@ -463,8 +475,18 @@ impl Hub {
             );
         };
         let device = state.conns[&conn].device.clone();
+        // New documents of the antenna not stored yet count against its quota too.
+        let unstored = if state.docs.contains_key(&doc_id) {
+            0
+        } else {
+            state
+                .docs
+                .values()
+                .filter(|r| !r.stored && r.antenna == device.antenna)
+                .count() as u64
+        };
         if let std::collections::hash_map::Entry::Vacant(slot) = state.docs.entry(doc_id) {
-            match self.load(&device, doc_id, is_request) {
+            match self.load(&device, doc_id, is_request, unstored) {
                 Ok(Some(resident)) => {
                     slot.insert(resident);
                     self.metrics
@@ -543,6 +565,31 @@ impl Hub {
             );
         }
         let heads = resident.doc.get_heads();
+        if !resident.stored && heads.is_empty() && resident.peers.len() <= 1 {
+            // A new document and still no change in it: nothing to store, so nothing is kept
+            // (no row, no feed entry, no quota used, no memory). The peer gets the answer any
+            // automerge-repo peer gives for a document it lacks, and sends its changes next.
+            let reply = resident
+                .doc
+                .generate_sync_message(resident.peers.entry(conn).or_default());
+            docs.remove(&doc_id);
+            if let Some(c) = conns.get_mut(&conn) {
+                c.docs.remove(&doc_id);
+            }
+            self.metrics
+                .resident_documents
+                .store(docs.len() as u64, Ordering::Relaxed);
+            if let Some(reply) = reply {
+                let message = Message::Sync {
+                    sender_id: self.peer_id.clone(),
+                    target_id: peer.to_owned(),
+                    document_id: document_id.to_owned(),
+                    data: reply.encode(),
+                };
+                self.send(state, conn, &message);
+            }
+            return;
+        }
         if heads != before {
             resident.waiting.insert(conn);
         }
@@ -601,6 +648,11 @@ impl Hub {
         if dirty.is_empty() {
             return;
         }
+        let created: Vec<(DocumentId, AntennaId)> = dirty
+            .iter()
+            .filter(|id| !state.docs[*id].stored)
+            .map(|id| (*id, state.docs[id].antenna))
+            .collect();
         let batch: Vec<(DocumentId, Vec<Vec<u8>>)> = dirty
             .iter()
             .map(|id| {
@@ -612,7 +664,7 @@ impl Hub {
                 )
             })
             .collect();
-        let appended = match self.storage.append_changes(&batch) {
+        let appended = match self.storage.append_changes(&created, &batch) {
             Ok(appended) => appended,
             Err(error) => {
                 tracing::error!(%error, documents = dirty.len(), "storing changes failed");
@@ -641,6 +693,7 @@ impl Hub {
             let State { conns, docs, .. } = &mut *state;
             let resident = docs.get_mut(&id).expect("filtered above");
             resident.persisted = resident.doc.get_heads();
+            resident.stored = true;
             resident.waiting.clear();
             if appended.since_snapshot > SNAPSHOT_AFTER_BYTES {
                 if let Err(error) = self.storage.replace_snapshot(&id, &resident.doc.save()) {
@@ -711,12 +764,15 @@ impl Hub {
     }
 
     /// Loads a document for `device`: `Ok(None)` when it must look unavailable (unknown and
-    /// not creatable, or another antenna's).
+    /// not creatable, or another antenna's). A document `device` may create comes back
+    /// unstored: storage records it with its first changes (see [`Hub::flush`]). `unstored`
+    /// counts the antenna's other new documents not stored yet, for its quota.
     fn load(
         &self,
         device: &Device,
         doc_id: DocumentId,
         is_request: bool,
+        unstored: u64,
     ) -> Result<Option<Resident>, String> {
         let storage_error = |error: crate::error::Error| {
             tracing::error!(%error, "reading storage failed");
@@ -745,17 +801,11 @@ impl Hub {
                     .storage
                     .count_documents(&device.antenna)
                     .map_err(storage_error)?;
-                if count >= self.limits.max_documents_per_antenna {
+                if count + unstored >= self.limits.max_documents_per_antenna {
                     tracing::warn!("an antenna reached its document limit");
                     return Ok(None);
                 }
-                self.storage
-                    .create_document(&doc_id, &device.antenna)
-                    .map_err(|error| {
-                        tracing::error!(%error, "storing a new document failed");
-                        "the relay could not store the document".to_owned()
-                    })?;
-                Ok(Some(Resident::new(Automerge::new(), device.antenna)))
+                Ok(Some(Resident::unstored(device.antenna)))
             }
         }
     }
@@ -813,10 +863,11 @@ mod tests {
         }
         fn append_changes(
             &self,
+            created: &[(DocumentId, AntennaId)],
             batch: &[(DocumentId, Vec<Vec<u8>>)],
         ) -> crate::error::Result<Vec<crate::storage::Appended>> {
             self.check()?;
-            self.inner.append_changes(batch)
+            self.inner.append_changes(created, batch)
         }
         fn replace_snapshot(&self, doc: &DocumentId, snapshot: &[u8]) -> crate::error::Result<()> {
             self.check()?;

@@ -425,9 +425,21 @@ impl Storage for SqliteStorage {
         Ok(chunks)
     }
 
-    fn append_changes(&self, batch: &[(DocumentId, Vec<Vec<u8>>)]) -> Result<Vec<Appended>> {
+    fn append_changes(
+        &self,
+        created: &[(DocumentId, AntennaId)],
+        batch: &[(DocumentId, Vec<Vec<u8>>)],
+    ) -> Result<Vec<Appended>> {
         let mut db = self.db();
         let tx = db.transaction()?;
+        for (doc, antenna) in created {
+            tx.execute(
+                &format!(
+                    "INSERT INTO documents (id, antenna_id, changed_seq) VALUES (?1, ?2, {NEXT_SEQ})"
+                ),
+                params![doc.to_string(), antenna.to_string()],
+            )?;
+        }
         let mut appended = Vec::with_capacity(batch.len());
         for (doc, changes) in batch {
             let key = doc.to_string();
