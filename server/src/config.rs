@@ -116,6 +116,9 @@ pub struct Limits {
     /// new changes (their senders are closed with 4500 and keep them) and goes on serving
     /// what it has: a quota the operator chooses, before the disk itself is full.
     pub max_storage_mb: Option<u64>,
+    /// Seconds a new websocket has to send `join`; past them it is closed with 4408, so a
+    /// socket that never speaks the protocol holds nothing for long.
+    pub join_timeout_seconds: u64,
 }
 
 impl Default for Limits {
@@ -128,6 +131,7 @@ impl Default for Limits {
             max_documents_per_antenna: 100_000,
             invite_days: 7,
             max_storage_mb: None,
+            join_timeout_seconds: 10,
         }
     }
 }
@@ -193,6 +197,13 @@ impl Limits {
             "(documents)",
         )?;
         check("invite_days", u64::from(self.invite_days), 1, 366, "(days)")?;
+        check(
+            "join_timeout_seconds",
+            self.join_timeout_seconds,
+            1,
+            300,
+            "(seconds)",
+        )?;
         if let Some(mb) = self.max_storage_mb {
             check(
                 "max_storage_mb",

@@ -48,6 +48,9 @@ pub mod close {
     pub const RATE_LIMITED: u16 = 4008;
     /// The relay could not store changes; nothing was lost on the device, retry later.
     pub const STORAGE: u16 = 4500;
+    /// The connection sent no `join` within `join_timeout_seconds` of opening: a client that
+    /// is not speaking the protocol (or a stalled one). Reconnect and send `join` first.
+    pub const JOIN_TIMEOUT: u16 = 4408;
 
     /// The longest close reason, in bytes: a close frame is a control frame, whose payload
     /// (two bytes of code, then the reason) the websocket protocol caps at 125 bytes. A
@@ -224,6 +227,14 @@ impl Hub {
         self.metrics
             .resident_documents
             .store(docs.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Whether a connection has sent its `join`.
+    pub fn joined(&self, conn: ConnId) -> bool {
+        self.lock()
+            .conns
+            .get(&conn)
+            .is_some_and(|c| c.peer.is_some())
     }
 
     /// Closes every connection of a revoked device, telling it to wipe the antenna's data.

@@ -6,6 +6,7 @@
 //! - Limits and timeouts out of range are refused at start, before listening.
 //! - Close codes and reasons are the documented ones, within the protocol's limits.
 //! - A sync message that carries no change creates no document.
+//! - A websocket that never sends `join` is closed after a deadline.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -340,6 +341,7 @@ fn test_limits_out_of_range_are_refused_before_listening() {
         ("invite_days = 0", "invite_days"),
         ("invite_days = 100000", "invite_days"),
         ("max_storage_mb = 0", "max_storage_mb"),
+        ("join_timeout_seconds = 0", "join_timeout_seconds"),
     ] {
         std::fs::write(&config, format!("{toml}\n")).unwrap();
         let outcome = serve_exits(
@@ -498,4 +500,28 @@ async fn test_sync_messages_without_changes_create_no_documents() {
     let (outcome, fetched) = fetch(&relay, &volunteer, &household).await;
     assert_eq!(outcome, Outcome::Synced);
     assert_eq!(get(&fetched, "name").as_deref(), Some("Famille Trabelsi"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. Deadlines before a device is known
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn test_a_websocket_that_never_sends_join_is_closed_with_4408_after_the_deadline() {
+    // The default deadline: 10 seconds.
+    let (_dir, relay, lead) = relay_with_lead();
+    let started = Instant::now();
+    let mut silent = Peer::unjoined(open(&relay.ws_url(), Some(&lead.token)).await.unwrap());
+    let mut joined = connect(&relay, &lead).await;
+    let (code, reason) = closed(&mut silent, Duration::from_secs(20)).await;
+    let waited = started.elapsed();
+    assert_eq!(code, 4408, "closed with {code} {reason:?}");
+    assert!(reason.contains("join"), "{reason}");
+    assert!(
+        waited >= Duration::from_secs(9) && waited < Duration::from_secs(16),
+        "closed after {waited:?}"
+    );
+    // A device that joined is not held to it.
+    let mut doc = doc_with("k", "v");
+    assert_eq!(joined.sync(&rand_id(), &mut doc).await, Outcome::Synced);
 }
