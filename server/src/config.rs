@@ -119,6 +119,10 @@ pub struct Limits {
     /// Seconds a new websocket has to send `join`; past them it is closed with 4408, so a
     /// socket that never speaks the protocol holds nothing for long.
     pub join_timeout_seconds: u64,
+    /// Seconds a connection has to send a complete HTTP request head (a new connection, or a
+    /// kept-alive one between requests); past them it is closed, so half-open requests hold
+    /// nothing for long.
+    pub header_timeout_seconds: u64,
 }
 
 impl Default for Limits {
@@ -132,6 +136,7 @@ impl Default for Limits {
             invite_days: 7,
             max_storage_mb: None,
             join_timeout_seconds: 10,
+            header_timeout_seconds: 10,
         }
     }
 }
@@ -200,6 +205,13 @@ impl Limits {
         check(
             "join_timeout_seconds",
             self.join_timeout_seconds,
+            1,
+            300,
+            "(seconds)",
+        )?;
+        check(
+            "header_timeout_seconds",
+            self.header_timeout_seconds,
             1,
             300,
             "(seconds)",

@@ -9,7 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod hub;
-pub mod linger;
+pub mod listen;
 pub mod metrics;
 pub mod routes;
 pub mod storage;
@@ -156,10 +156,21 @@ pub async fn serve(
         );
         let _ = closed_tx.send(());
     };
-    axum::serve(linger::LingeringListener(listener), app(state))
-        .with_graceful_shutdown(signal)
-        .await?;
+    let header_timeout = std::time::Duration::from_secs(state.limits.header_timeout_seconds);
+    let metrics = state.metrics.clone();
+    listen::serve(listener, app(state), header_timeout, signal).await;
     let _ = closed_rx.await;
+    // Every websocket was told to close: give their writers the time to send the close
+    // frames (a device must see 1001, not a dropped connection) before the process ends.
+    let deadline = Instant::now() + std::time::Duration::from_secs(5);
+    while metrics
+        .connections
+        .load(std::sync::atomic::Ordering::Relaxed)
+        > 0
+        && Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     flusher.abort();
     // Changes that arrived after the last flush are stored before the process ends.
     hub.flush();

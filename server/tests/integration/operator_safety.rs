@@ -6,7 +6,8 @@
 //! - Limits and timeouts out of range are refused at start, before listening.
 //! - Close codes and reasons are the documented ones, within the protocol's limits.
 //! - A sync message that carries no change creates no document.
-//! - A websocket that never sends `join` is closed after a deadline.
+//! - A websocket that never sends `join`, and an HTTP request whose head never ends, are
+//!   closed after a deadline.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -342,6 +343,7 @@ fn test_limits_out_of_range_are_refused_before_listening() {
         ("invite_days = 100000", "invite_days"),
         ("max_storage_mb = 0", "max_storage_mb"),
         ("join_timeout_seconds = 0", "join_timeout_seconds"),
+        ("header_timeout_seconds = 0", "header_timeout_seconds"),
     ] {
         std::fs::write(&config, format!("{toml}\n")).unwrap();
         let outcome = serve_exits(
@@ -524,4 +526,42 @@ async fn test_a_websocket_that_never_sends_join_is_closed_with_4408_after_the_de
     // A device that joined is not held to it.
     let mut doc = doc_with("k", "v");
     assert_eq!(joined.sync(&rand_id(), &mut doc).await, Outcome::Synced);
+}
+
+#[tokio::test]
+async fn test_a_half_open_http_request_is_closed_after_the_header_deadline() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // The default deadline: 10 seconds.
+    let (_dir, relay, _lead) = relay_with_lead();
+    let address = relay.url.trim_start_matches("http://").to_owned();
+    let started = Instant::now();
+    let mut half_open = Vec::new();
+    for _ in 0..20 {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        // A request head that never ends.
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: relay\r\nX-Slow: ")
+            .await
+            .unwrap();
+        half_open.push(stream);
+    }
+    // The relay serves others meanwhile.
+    assert_eq!(call("GET", &format!("{}/healthz", relay.url), None).0, 200);
+    for mut stream in half_open {
+        let mut buf = [0u8; 256];
+        let left = Duration::from_secs(20).saturating_sub(started.elapsed());
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Ok(Ok(_)) | Ok(Err(_)) => {} // closed (maybe after a 408)
+            Err(_) => panic!(
+                "a half-open request was still held after {:?}",
+                started.elapsed()
+            ),
+        }
+    }
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(9),
+        "closed after only {waited:?}"
+    );
+    assert_eq!(call("GET", &format!("{}/healthz", relay.url), None).0, 200);
 }
