@@ -3,6 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{AntennaCommand, Cli, Command, ServeArgs};
@@ -15,6 +18,8 @@ pub fn run() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .finish()
+        .with(filter_fn(|metadata| !dumps_payloads(metadata)))
         .init();
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
@@ -78,6 +83,32 @@ fn serve(args: ServeArgs) -> crate::error::Result<()> {
         println!("jiran-relay listening on http://{address}");
         crate::serve(&args, listener, shutdown_signal()).await
     })
+}
+
+/// Libraries whose trace events dump what devices send (websocket frames, Automerge
+/// operations with their values, refused request bodies) and so households' names and phone
+/// numbers. Their events above debug level say nothing of content.
+const PAYLOAD_TARGETS: [&str; 6] = [
+    "tungstenite",
+    "tokio_tungstenite",
+    "automerge",
+    "axum",
+    "hyper",
+    "hyper_util",
+];
+
+/// Whether an event or span may carry personal data: trace level from a library of
+/// [`PAYLOAD_TARGETS`]. Those are never logged, whatever `RUST_LOG` asks, so the log holds no
+/// personal data at any level.
+fn dumps_payloads(metadata: &tracing::Metadata<'_>) -> bool {
+    *metadata.level() == tracing::Level::TRACE
+        && PAYLOAD_TARGETS.iter().any(|target| {
+            metadata.target() == *target
+                || metadata
+                    .target()
+                    .strip_prefix(target)
+                    .is_some_and(|rest| rest.starts_with("::"))
+        })
 }
 
 /// Ctrl-C or SIGTERM.

@@ -8,6 +8,7 @@
 //! - A sync message that carries no change creates no document.
 //! - A websocket that never sends `join`, and an HTTP request whose head never ends, are
 //!   closed after a deadline.
+//! - No personal data in the log, even at `RUST_LOG=trace`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -564,4 +565,89 @@ async fn test_a_half_open_http_request_is_closed_after_the_header_deadline() {
         "closed after only {waited:?}"
     );
     assert_eq!(call("GET", &format!("{}/healthz", relay.url), None).0, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. No personal data at any log level
+// ---------------------------------------------------------------------------------------------
+
+/// A relay process with `RUST_LOG=level`, its log (stderr) going to `log`.
+fn relay_logging_at(data: &Path, level: &str, log: &Path) -> Relay {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .env("RUST_LOG", level)
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(url.starts_with("http://127.0.0.1:"), "relay said {line:?}");
+    Relay { child, url }
+}
+
+#[tokio::test]
+async fn test_no_personal_data_in_the_log_even_at_trace_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, code) = create_antenna(dir.path(), "La Marsa");
+    let log = dir.path().join("relay.log");
+    let relay = relay_logging_at(dir.path(), "trace", &log);
+    let lead = join(&relay, &code, "Sami's phone");
+    let volunteer = invite(&relay, &lead, "volunteer");
+
+    // A household registered on one phone and fetched by another, through the relay.
+    let name = "Famille Trabelsi";
+    let phone = "+216 98 765 432";
+    let household = rand_id();
+    let mut doc = doc_with("name", name);
+    put(&mut doc, "phone", phone);
+    put(&mut doc, "notes", "diabète, loyer impayé");
+    assert_eq!(
+        connect(&relay, &lead)
+            .await
+            .sync(&household, &mut doc)
+            .await,
+        Outcome::Synced
+    );
+    let (outcome, fetched) = fetch(&relay, &volunteer, &household).await;
+    assert_eq!(outcome, Outcome::Synced);
+    assert_eq!(get(&fetched, "phone").as_deref(), Some(phone));
+    drop(relay);
+
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("request"), "the relay logged:\n{text}");
+    // Written out, or as bytes in a debug dump.
+    let as_bytes = |s: &str| {
+        s.bytes()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let secrets = [
+        name,
+        phone,
+        "Trabelsi",
+        "98 765 432",
+        "loyer",
+        "Sami's phone",
+        &lead.token,
+        &volunteer.token,
+        &code,
+    ];
+    for secret in secrets {
+        assert!(!text.contains(secret), "the log holds {secret:?}");
+        assert!(
+            !text.contains(&as_bytes(secret)),
+            "the log holds {secret:?} as bytes"
+        );
+    }
+    for secret in ["Trabelsi", "765 432"] {
+        let hex: String = secret.bytes().map(|b| format!("{b:02x}")).collect();
+        assert!(!text.contains(&hex), "the log holds {secret:?} in hex");
+    }
 }
