@@ -269,11 +269,22 @@ pub fn restore(data: &Path, backup: &Path, allow_empty: bool) -> Result<Restored
     let target = data.join(storage::sqlite::DATABASE_FILE);
     let side = |path: &Path, suffix: &str| PathBuf::from(format!("{}{suffix}", path.display()));
     let kept = if target.exists() {
-        let aside = data.join(format!(
-            "{}.replaced-{}",
-            storage::sqlite::DATABASE_FILE,
-            utc_stamp()
-        ));
+        // Two restores within a second must not share (and overwrite) a name.
+        let stamp = utc_stamp();
+        let aside = (1..)
+            .map(|n| {
+                let suffix = if n == 1 {
+                    String::new()
+                } else {
+                    format!("-{n}")
+                };
+                data.join(format!(
+                    "{}.replaced-{stamp}{suffix}",
+                    storage::sqlite::DATABASE_FILE
+                ))
+            })
+            .find(|path| !path.exists() && !side(path, "-wal").exists())
+            .expect("an unused name");
         // Linked, not moved: the live database stays in place until the rename below
         // replaces it in one step.
         keep(&target, &aside)?;

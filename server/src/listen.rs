@@ -149,7 +149,8 @@ impl Drop for Lingering {
 async fn drain(mut stream: TcpStream) {
     let _ = stream.shutdown().await;
     let _ = tokio::time::timeout(LINGER, async {
-        let mut buf = vec![0u8; 8 * 1024];
+        // Small: thousands of connections may linger at once (a shutdown).
+        let mut buf = [0u8; 2048];
         let mut discarded = 0u64;
         while discarded < LINGER_BYTES {
             match stream.read(&mut buf).await {
