@@ -1513,6 +1513,38 @@ mod tests {
     }
 
     #[test]
+    fn test_a_document_is_stored_with_its_first_changes_and_never_empty() {
+        let f = fixture();
+        let (hub, storage, antenna) = (&f.hub, &f.storage, f.antenna);
+        let (conn, mut rx) = join(hub, device(antenna, Role::Volunteer));
+        let doc_id = DocumentId::random();
+        let mut doc = sample();
+        // The first message offers heads and no change: answered, nothing kept.
+        let first = doc.generate_sync_message(&mut sync::State::new()).unwrap();
+        let message = Message::Sync {
+            sender_id: "p".into(),
+            target_id: "relay".into(),
+            document_id: doc_id.to_string(),
+            data: first.encode(),
+        };
+        hub.handle(conn, &message.encode());
+        hub.flush();
+        assert!(matches!(
+            next(&mut rx).map(|out| match out {
+                Outgoing::Frame(bytes) => Message::decode(&bytes).ok(),
+                Outgoing::Close(..) => None,
+            }),
+            Some(Some(Message::Sync { .. }))
+        ));
+        assert_eq!(storage.document_antenna(&doc_id).unwrap(), None);
+        assert!(hub.lock().docs.get(&doc_id).is_none(), "nothing in memory");
+        // The changes that follow create it, in the commit that stores them.
+        assert!(push(hub, conn, &mut rx, doc_id, &mut doc).is_empty());
+        assert_eq!(storage.document_antenna(&doc_id).unwrap(), Some(antenna));
+        assert_eq!(heads_on_disk(storage, doc_id), doc.get_heads());
+    }
+
+    #[test]
     fn test_close_reasons_are_cut_to_123_bytes_at_a_character_boundary() {
         assert_eq!(close::reason("goodbye"), "goodbye");
         let arabic = "رسالة ".repeat(40);
