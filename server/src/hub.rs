@@ -1537,7 +1537,7 @@ mod tests {
             Some(Some(Message::Sync { .. }))
         ));
         assert_eq!(storage.document_antenna(&doc_id).unwrap(), None);
-        assert!(hub.lock().docs.get(&doc_id).is_none(), "nothing in memory");
+        assert!(!hub.lock().docs.contains_key(&doc_id), "nothing in memory");
         // The changes that follow create it, in the commit that stores them.
         assert!(push(hub, conn, &mut rx, doc_id, &mut doc).is_empty());
         assert_eq!(storage.document_antenna(&doc_id).unwrap(), Some(antenna));
