@@ -231,11 +231,12 @@ pub struct Restored {
 }
 
 /// Replaces the relay database with a backup, after checking the backup
-/// ([`storage::sqlite::check_backup`]: a sound relay database this relay can read, holding at
+/// (a sound relay database this relay can read, as `docs/operating.md` lists, holding at
 /// least one antenna unless `allow_empty`). Refused while a relay serves `data`.
 ///
-/// Guarantees: on `Err`, the data directory is exactly as it was (the live database is not
-/// opened, and the scratch copy is removed). On `Ok`, the replaced database is kept beside
+/// Guarantees: when the backup is refused ([`Error::BadBackup`]) or a relay serves `data`, the
+/// data directory is exactly as it was, apart from `relay.lock` if it was missing (the live
+/// database is never opened, and the scratch copy is removed whatever happens). On `Ok`, the replaced database is kept beside
 /// the new one as `relay.sqlite3.replaced-<UTC time>` (its write-ahead log as `…-wal`), never
 /// deleted, and the restored one is migrated to this relay's schema.
 pub fn restore(data: &Path, backup: &Path, allow_empty: bool) -> Result<Restored> {

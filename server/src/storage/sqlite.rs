@@ -104,7 +104,7 @@ const MIGRATIONS: [(i64, &str); 4] = [
     (4, MIGRATION_4),
 ];
 
-/// What a backup holds, once [`check_backup`] found it sound.
+/// What a backup holds, once `restore` found it sound.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BackupSummary {
     /// Its schema version (migrated to this relay's when restored).
@@ -122,7 +122,7 @@ pub struct BackupSummary {
 ///
 /// Every jiran-relay has written its application id since schema 1, so no genuine relay
 /// database lacks it: a file without it is refused, whatever its tables.
-pub fn check_backup(path: &Path) -> std::result::Result<BackupSummary, String> {
+pub(crate) fn check_backup(path: &Path) -> std::result::Result<BackupSummary, String> {
     let len = std::fs::metadata(path)
         .map_err(|e| format!("cannot read it ({e})"))?
         .len();
