@@ -3,6 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{AntennaCommand, Cli, Command, ServeArgs};
@@ -15,6 +18,8 @@ pub fn run() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .finish()
+        .with(filter_fn(|metadata| !dumps_payloads(metadata)))
         .init();
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
@@ -33,7 +38,28 @@ pub fn run() -> ExitCode {
             );
         }),
         Command::Backup { path, data } => crate::backup(&data, &path),
-        Command::Restore { path, data } => crate::restore(&data, &path),
+        Command::Restore {
+            path,
+            data,
+            allow_empty,
+        } => crate::restore(&data, &path, allow_empty).map(|restored| {
+            let s = restored.summary;
+            println!(
+                "restored {} into {}: {} antennas, {} documents (schema {})",
+                path.display(),
+                data.join(crate::storage::sqlite::DATABASE_FILE).display(),
+                s.antennas,
+                s.documents,
+                s.schema
+            );
+            match restored.kept {
+                Some(kept) => println!(
+                    "the replaced database is kept at {}; delete it when you no longer need it",
+                    kept.display()
+                ),
+                None => println!("there was no database to keep aside"),
+            }
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,6 +74,8 @@ fn serve(args: ServeArgs) -> crate::error::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    // Limits out of range are refused before anything listens.
+    args.limits()?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen).await?;
         let address = listener.local_addr()?;
@@ -55,6 +83,32 @@ fn serve(args: ServeArgs) -> crate::error::Result<()> {
         println!("jiran-relay listening on http://{address}");
         crate::serve(&args, listener, shutdown_signal()).await
     })
+}
+
+/// Libraries whose trace events dump what devices send (websocket frames, Automerge
+/// operations with their values, refused request bodies) and so households' names and phone
+/// numbers. Their events above debug level say nothing of content.
+const PAYLOAD_TARGETS: [&str; 6] = [
+    "tungstenite",
+    "tokio_tungstenite",
+    "automerge",
+    "axum",
+    "hyper",
+    "hyper_util",
+];
+
+/// Whether an event or span may carry personal data: trace level from a library of
+/// [`PAYLOAD_TARGETS`]. Those are never logged, whatever `RUST_LOG` asks, so the log holds no
+/// personal data at any level.
+fn dumps_payloads(metadata: &tracing::Metadata<'_>) -> bool {
+    *metadata.level() == tracing::Level::TRACE
+        && PAYLOAD_TARGETS.iter().any(|target| {
+            metadata.target() == *target
+                || metadata
+                    .target()
+                    .strip_prefix(target)
+                    .is_some_and(|rest| rest.starts_with("::"))
+        })
 }
 
 /// Ctrl-C or SIGTERM.

@@ -36,10 +36,14 @@ pub enum Command {
         #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
         data: PathBuf,
     },
-    /// Replace the database with the backup at PATH (refused while a relay serves DIR).
+    /// Replace the database with the backup at PATH, after checking it; the replaced database
+    /// is kept beside it (refused while a relay serves DIR).
     Restore {
         /// The backup to restore.
         path: PathBuf,
+        /// Restore a backup that holds no antenna (an empty relay).
+        #[arg(long)]
+        allow_empty: bool,
         /// The data directory.
         #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
         data: PathBuf,
@@ -76,6 +80,17 @@ pub struct ServeArgs {
     pub config: Option<PathBuf>,
 }
 
+impl ServeArgs {
+    /// The limits in force: the `--config` file's, checked ([`Limits::validate`]), or the
+    /// defaults.
+    pub fn limits(&self) -> Result<Limits> {
+        match &self.config {
+            Some(path) => Limits::load(path),
+            None => Ok(Limits::default()),
+        }
+    }
+}
+
 impl Default for ServeArgs {
     fn default() -> Self {
         ServeArgs::parse_from(["serve"])
@@ -101,6 +116,13 @@ pub struct Limits {
     /// new changes (their senders are closed with 4500 and keep them) and goes on serving
     /// what it has: a quota the operator chooses, before the disk itself is full.
     pub max_storage_mb: Option<u64>,
+    /// Seconds a new websocket has to send `join`; past them it is closed with 4408, so a
+    /// socket that never speaks the protocol holds nothing for long.
+    pub join_timeout_seconds: u64,
+    /// Seconds a connection has to send a complete HTTP request head (a new connection, or a
+    /// kept-alive one between requests); past them it is closed, so half-open requests hold
+    /// nothing for long.
+    pub header_timeout_seconds: u64,
 }
 
 impl Default for Limits {
@@ -113,15 +135,96 @@ impl Default for Limits {
             max_documents_per_antenna: 100_000,
             invite_days: 7,
             max_storage_mb: None,
+            join_timeout_seconds: 10,
+            header_timeout_seconds: 10,
         }
     }
 }
 
 impl Limits {
-    /// Reads limits from a TOML file.
+    /// The smallest `max_message_bytes`: a `join` and a small household's sync message fit.
+    pub const MIN_MESSAGE_BYTES: usize = 1024;
+    /// The largest `max_message_bytes` (the websocket layer may reserve a whole message's
+    /// size for one frame).
+    pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+
+    /// Reads limits from a TOML file and checks them ([`Limits::validate`]).
     pub fn load(path: &Path) -> Result<Limits> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Config(format!("cannot read {}: {e}", path.display())))?;
-        toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+        let limits: Limits =
+            toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        limits
+            .validate()
+            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        Ok(limits)
+    }
+
+    /// Checks every limit is in its range, so a typo (a 0, a unit confused) is refused at start
+    /// with the key's name instead of a relay that refuses every message, connection,
+    /// document or write. The ranges are in docs/operating.md.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        fn check(key: &str, value: u64, min: u64, max: u64, unit: &str) -> Result<(), String> {
+            if (min..=max).contains(&value) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{key} = {value} is out of range: it must be {min} to {max} {unit}"
+                ))
+            }
+        }
+        check(
+            "max_message_bytes",
+            self.max_message_bytes as u64,
+            Self::MIN_MESSAGE_BYTES as u64,
+            Self::MAX_MESSAGE_BYTES as u64,
+            "(bytes)",
+        )?;
+        check(
+            "max_connections",
+            self.max_connections,
+            1,
+            1_000_000,
+            "(connections)",
+        )?;
+        check(
+            "messages_per_second",
+            u64::from(self.messages_per_second),
+            1,
+            1_000_000,
+            "(messages a second)",
+        )?;
+        check(
+            "max_documents_per_antenna",
+            self.max_documents_per_antenna,
+            1,
+            u64::from(u32::MAX),
+            "(documents)",
+        )?;
+        check("invite_days", u64::from(self.invite_days), 1, 366, "(days)")?;
+        check(
+            "join_timeout_seconds",
+            self.join_timeout_seconds,
+            1,
+            300,
+            "(seconds)",
+        )?;
+        check(
+            "header_timeout_seconds",
+            self.header_timeout_seconds,
+            1,
+            300,
+            "(seconds)",
+        )?;
+        if let Some(mb) = self.max_storage_mb {
+            check(
+                "max_storage_mb",
+                mb,
+                1,
+                1 << 30,
+                "(MiB), or left out for no quota",
+            )?;
+        }
+        Ok(())
     }
 }

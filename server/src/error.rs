@@ -28,6 +28,14 @@ pub enum Error {
     /// The database file is not a relay database or is damaged.
     #[error("the relay database is damaged or not a jiran-relay database ({0})")]
     CorruptData(String),
+    /// A backup given to `restore` was refused; nothing in the data directory was changed.
+    #[error("refusing to restore {path}: {reason}; nothing was changed")]
+    BadBackup {
+        /// The backup file.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Another relay serves this data directory.
     #[error("a relay is serving {0}; stop it first")]
     InUse(String),

@@ -48,6 +48,27 @@ pub mod close {
     pub const RATE_LIMITED: u16 = 4008;
     /// The relay could not store changes; nothing was lost on the device, retry later.
     pub const STORAGE: u16 = 4500;
+    /// The connection sent no `join` within `join_timeout_seconds` of opening: a client that
+    /// is not speaking the protocol (or a stalled one). Reconnect and send `join` first.
+    pub const JOIN_TIMEOUT: u16 = 4408;
+
+    /// The longest close reason, in bytes: a close frame is a control frame, whose payload
+    /// (two bytes of code, then the reason) the websocket protocol caps at 125 bytes. A
+    /// client must refuse a longer one, and would see a dropped connection instead.
+    pub const MAX_REASON_BYTES: usize = 123;
+
+    /// `reason` cut to at most [`MAX_REASON_BYTES`] bytes, at a character boundary (an Arabic
+    /// letter takes two bytes, so counting characters is not enough).
+    pub fn reason(reason: &str) -> &str {
+        if reason.len() <= MAX_REASON_BYTES {
+            return reason;
+        }
+        let mut end = MAX_REASON_BYTES;
+        while !reason.is_char_boundary(end) {
+            end -= 1;
+        }
+        &reason[..end]
+    }
 }
 
 /// What the hub asks a connection's writer to do.
@@ -78,6 +99,9 @@ struct Resident {
     /// was loaded (`None`: not checked yet). Tombstones are never removed, so a change in the
     /// count is a new erasure.
     erasures_applied: Option<usize>,
+    /// Whether storage has the document. A new document is recorded only by the flush that
+    /// stores its first changes, so a message that brings none creates nothing.
+    stored: bool,
 }
 
 impl Resident {
@@ -89,6 +113,15 @@ impl Resident {
             peers: HashMap::new(),
             waiting: HashSet::new(),
             erasures_applied: None,
+            stored: true,
+        }
+    }
+
+    /// A document of `antenna` storage does not have yet.
+    fn unstored(antenna: AntennaId) -> Resident {
+        Resident {
+            stored: false,
+            ..Resident::new(Automerge::new(), antenna)
         }
     }
 }
@@ -199,6 +232,14 @@ impl Hub {
         self.metrics
             .resident_documents
             .store(docs.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Whether a connection has sent its `join`.
+    pub fn joined(&self, conn: ConnId) -> bool {
+        self.lock()
+            .conns
+            .get(&conn)
+            .is_some_and(|c| c.peer.is_some())
     }
 
     /// Closes every connection of a revoked device, telling it to wipe the antenna's data.
@@ -321,7 +362,7 @@ impl Hub {
             };
             self.send(state, conn, &error);
             let _ =
-                c.tx.send(Outgoing::Close(code, reason.chars().take(120).collect()));
+                c.tx.send(Outgoing::Close(code, close::reason(reason).to_owned()));
         }
     }
 
@@ -450,8 +491,18 @@ impl Hub {
             );
         };
         let device = state.conns[&conn].device.clone();
+        // New documents of the antenna not stored yet count against its quota too.
+        let unstored = if state.docs.contains_key(&doc_id) {
+            0
+        } else {
+            state
+                .docs
+                .values()
+                .filter(|r| !r.stored && r.antenna == device.antenna)
+                .count() as u64
+        };
         if let std::collections::hash_map::Entry::Vacant(slot) = state.docs.entry(doc_id) {
-            match self.load(&device, doc_id, is_request) {
+            match self.load(&device, doc_id, is_request, unstored) {
                 Ok(Some(resident)) => {
                     slot.insert(resident);
                     self.metrics
@@ -513,7 +564,7 @@ impl Hub {
             );
             return self.refuse(state, conn, doc_id, reason);
         }
-        let State { docs, .. } = &mut *state;
+        let State { conns, docs, .. } = &mut *state;
         let resident = docs.get_mut(&doc_id).expect("present above");
         if watch_tombstones && erased_households(&resident.doc).len() > tombstones {
             // Only a lead erases. The document goes back to what is on disk; whoever else
@@ -540,6 +591,31 @@ impl Hub {
             );
         }
         let heads = resident.doc.get_heads();
+        if !resident.stored && heads.is_empty() && resident.peers.len() <= 1 {
+            // A new document and still no change in it: nothing to store, so nothing is kept
+            // (no row, no feed entry, no quota used, no memory). The peer gets the answer any
+            // automerge-repo peer gives for a document it lacks, and sends its changes next.
+            let reply = resident
+                .doc
+                .generate_sync_message(resident.peers.entry(conn).or_default());
+            docs.remove(&doc_id);
+            if let Some(c) = conns.get_mut(&conn) {
+                c.docs.remove(&doc_id);
+            }
+            self.metrics
+                .resident_documents
+                .store(docs.len() as u64, Ordering::Relaxed);
+            if let Some(reply) = reply {
+                let message = Message::Sync {
+                    sender_id: self.peer_id.clone(),
+                    target_id: peer.to_owned(),
+                    document_id: document_id.to_owned(),
+                    data: reply.encode(),
+                };
+                self.send(state, conn, &message);
+            }
+            return;
+        }
         if heads != before {
             resident.waiting.insert(conn);
         }
@@ -692,6 +768,11 @@ impl Hub {
         if dirty.is_empty() {
             return;
         }
+        let created: Vec<(DocumentId, AntennaId)> = dirty
+            .iter()
+            .filter(|id| !state.docs[*id].stored)
+            .map(|id| (*id, state.docs[id].antenna))
+            .collect();
         let batch: Vec<(DocumentId, Vec<Vec<u8>>)> = dirty
             .iter()
             .map(|id| {
@@ -709,7 +790,7 @@ impl Hub {
         } else {
             self.storage.bind_actors(&new_actors)
         };
-        let stored = bound.and_then(|()| self.storage.append_changes(&batch));
+        let stored = bound.and_then(|()| self.storage.append_changes(&created, &batch));
         let appended = match stored {
             Ok(appended) => appended,
             Err(error) => {
@@ -739,6 +820,7 @@ impl Hub {
             let State { conns, docs, .. } = &mut *state;
             let resident = docs.get_mut(&id).expect("filtered above");
             resident.persisted = resident.doc.get_heads();
+            resident.stored = true;
             resident.waiting.clear();
             if appended.since_snapshot > SNAPSHOT_AFTER_BYTES {
                 if let Err(error) = self.storage.replace_snapshot(&id, &resident.doc.save()) {
@@ -809,12 +891,15 @@ impl Hub {
     }
 
     /// Loads a document for `device`: `Ok(None)` when it must look unavailable (unknown and
-    /// not creatable, or another antenna's).
+    /// not creatable, or another antenna's). A document `device` may create comes back
+    /// unstored: storage records it with its first changes (see [`Hub::flush`]). `unstored`
+    /// counts the antenna's other new documents not stored yet, for its quota.
     fn load(
         &self,
         device: &Device,
         doc_id: DocumentId,
         is_request: bool,
+        unstored: u64,
     ) -> Result<Option<Resident>, String> {
         let storage_error = |error: crate::error::Error| {
             tracing::error!(%error, "reading storage failed");
@@ -843,17 +928,11 @@ impl Hub {
                     .storage
                     .count_documents(&device.antenna)
                     .map_err(storage_error)?;
-                if count >= self.limits.max_documents_per_antenna {
+                if count + unstored >= self.limits.max_documents_per_antenna {
                     tracing::warn!("an antenna reached its document limit");
                     return Ok(None);
                 }
-                self.storage
-                    .create_document(&doc_id, &device.antenna)
-                    .map_err(|error| {
-                        tracing::error!(%error, "storing a new document failed");
-                        "the relay could not store the document".to_owned()
-                    })?;
-                Ok(Some(Resident::new(Automerge::new(), device.antenna)))
+                Ok(Some(Resident::unstored(device.antenna)))
             }
         }
     }
@@ -911,10 +990,11 @@ mod tests {
         }
         fn append_changes(
             &self,
+            created: &[(DocumentId, AntennaId)],
             batch: &[(DocumentId, Vec<Vec<u8>>)],
         ) -> crate::error::Result<Vec<crate::storage::Appended>> {
             self.check()?;
-            self.inner.append_changes(batch)
+            self.inner.append_changes(created, batch)
         }
         fn replace_snapshot(&self, doc: &DocumentId, snapshot: &[u8]) -> crate::error::Result<()> {
             self.check()?;
@@ -1556,6 +1636,49 @@ mod tests {
         );
         f.hub.disconnect(b);
         assert_eq!(f.hub.metrics.resident_documents.load(Ordering::SeqCst), 0);
+    }
+
+    #[test]
+    fn test_a_document_is_stored_with_its_first_changes_and_never_empty() {
+        let f = fixture();
+        let (hub, storage, antenna) = (&f.hub, &f.storage, f.antenna);
+        let (conn, mut rx) = join(hub, device(antenna, Role::Volunteer));
+        let doc_id = DocumentId::random();
+        let mut doc = sample();
+        // The first message offers heads and no change: answered, nothing kept.
+        let first = doc.generate_sync_message(&mut sync::State::new()).unwrap();
+        let message = Message::Sync {
+            sender_id: "p".into(),
+            target_id: "relay".into(),
+            document_id: doc_id.to_string(),
+            data: first.encode(),
+        };
+        hub.handle(conn, &message.encode());
+        hub.flush();
+        assert!(matches!(
+            next(&mut rx).map(|out| match out {
+                Outgoing::Frame(bytes) => Message::decode(&bytes).ok(),
+                Outgoing::Close(..) => None,
+            }),
+            Some(Some(Message::Sync { .. }))
+        ));
+        assert_eq!(storage.document_antenna(&doc_id).unwrap(), None);
+        assert!(!hub.lock().docs.contains_key(&doc_id), "nothing in memory");
+        // The changes that follow create it, in the commit that stores them.
+        assert!(push(hub, conn, &mut rx, doc_id, &mut doc).is_empty());
+        assert_eq!(storage.document_antenna(&doc_id).unwrap(), Some(antenna));
+        assert_eq!(heads_on_disk(storage, doc_id), doc.get_heads());
+    }
+
+    #[test]
+    fn test_close_reasons_are_cut_to_123_bytes_at_a_character_boundary() {
+        assert_eq!(close::reason("goodbye"), "goodbye");
+        let arabic = "رسالة ".repeat(40);
+        let cut = close::reason(&arabic);
+        assert!(cut.len() <= close::MAX_REASON_BYTES && cut.len() >= 120);
+        assert!(arabic.starts_with(cut));
+        let ascii = "x".repeat(200);
+        assert_eq!(close::reason(&ascii).len(), close::MAX_REASON_BYTES);
     }
 
     #[test]

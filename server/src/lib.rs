@@ -9,13 +9,14 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod hub;
+pub mod listen;
 pub mod metrics;
 pub mod routes;
 pub mod storage;
 
 use std::fs::File;
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -128,11 +129,8 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    let limits = args.limits()?;
     let _lock = lock(&args.data)?;
-    let limits = match &args.config {
-        Some(path) => Limits::load(path)?,
-        None => Limits::default(),
-    };
     let storage = Arc::new(SqliteStorage::open(&args.data)?);
     if let Some(mb) = limits.max_storage_mb {
         storage.limit_size(mb * 1024 * 1024)?;
@@ -158,10 +156,21 @@ pub async fn serve(
         );
         let _ = closed_tx.send(());
     };
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(signal)
-        .await?;
+    let header_timeout = std::time::Duration::from_secs(state.limits.header_timeout_seconds);
+    let metrics = state.metrics.clone();
+    listen::serve(listener, app(state), header_timeout, signal).await;
     let _ = closed_rx.await;
+    // Every websocket was told to close: give their writers the time to send the close
+    // frames (a device must see 1001, not a dropped connection) before the process ends.
+    let deadline = Instant::now() + std::time::Duration::from_secs(5);
+    while metrics
+        .connections
+        .load(std::sync::atomic::Ordering::Relaxed)
+        > 0
+        && Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     flusher.abort();
     // Changes that arrived after the last flush are stored before the process ends.
     hub.flush();
@@ -211,26 +220,133 @@ pub fn backup(data: &Path, target: &Path) -> Result<()> {
     SqliteStorage::open(data)?.backup_to(target)
 }
 
-/// Replaces the relay database with a backup. Refused while a relay serves `data`, and
-/// refused for a file that is not a relay database.
-pub fn restore(data: &Path, backup: &Path) -> Result<()> {
-    let _lock = lock(data)?;
-    let scratch = tempdir_in(data)?;
-    std::fs::copy(backup, scratch.join(storage::sqlite::DATABASE_FILE))?;
-    drop(SqliteStorage::open(&scratch)?); // checks it is a relay database we can read
-    let target = data.join(storage::sqlite::DATABASE_FILE);
-    for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", target.display()));
+/// What [`restore`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restored {
+    /// What the restored backup holds.
+    pub summary: storage::sqlite::BackupSummary,
+    /// Where the database it replaced now is (with its write-ahead log, if it had one), or
+    /// `None` if the data directory had no database.
+    pub kept: Option<PathBuf>,
+}
+
+/// Replaces the relay database with a backup, after checking the backup
+/// (a sound relay database this relay can read, as `docs/operating.md` lists, holding at
+/// least one antenna unless `allow_empty`). Refused while a relay serves `data`.
+///
+/// Guarantees: when the backup is refused ([`Error::BadBackup`]) or a relay serves `data`, the
+/// data directory is exactly as it was, apart from `relay.lock` if it was missing (the live
+/// database is never opened, and the scratch copy is removed whatever happens). On `Ok`, the replaced database is kept beside
+/// the new one as `relay.sqlite3.replaced-<UTC time>` (its write-ahead log as `…-wal`), never
+/// deleted, and the restored one is migrated to this relay's schema.
+pub fn restore(data: &Path, backup: &Path, allow_empty: bool) -> Result<Restored> {
+    let refuse = |reason: String| Error::BadBackup {
+        path: backup.display().to_string(),
+        reason,
+    };
+    if let Err(error) = File::open(backup) {
+        return Err(refuse(format!("cannot read it ({error})")));
     }
-    let staged = scratch.join(storage::sqlite::DATABASE_FILE);
+    let _lock = lock(data)?;
+    let scratch = Scratch::new(data)?;
+    let staged = scratch.0.join(storage::sqlite::DATABASE_FILE);
+    std::fs::copy(backup, &staged).map_err(|e| refuse(format!("cannot copy it ({e})")))?;
+    let summary = storage::sqlite::check_backup(&staged).map_err(refuse)?;
+    if summary.antennas == 0 && !allow_empty {
+        return Err(refuse(
+            "it holds no antenna (restoring it would leave the relay empty); pass \
+             --allow-empty if that is what you want"
+                .into(),
+        ));
+    }
+    {
+        // Migrates an older schema, in the scratch copy only; the log is folded in so the
+        // one file holds everything.
+        let opened = SqliteStorage::open(&scratch.0).map_err(|e| refuse(e.to_string()))?;
+        opened.checkpoint().map_err(|e| refuse(e.to_string()))?;
+    }
     File::open(&staged)?.sync_all()?;
+
+    let target = data.join(storage::sqlite::DATABASE_FILE);
+    let side = |path: &Path, suffix: &str| PathBuf::from(format!("{}{suffix}", path.display()));
+    let kept = if target.exists() {
+        // Two restores within a second must not share (and overwrite) a name.
+        let stamp = utc_stamp();
+        let aside = (1..)
+            .map(|n| {
+                let suffix = if n == 1 {
+                    String::new()
+                } else {
+                    format!("-{n}")
+                };
+                data.join(format!(
+                    "{}.replaced-{stamp}{suffix}",
+                    storage::sqlite::DATABASE_FILE
+                ))
+            })
+            .find(|path| !path.exists() && !side(path, "-wal").exists())
+            .expect("an unused name");
+        // Linked, not moved: the live database stays in place until the rename below
+        // replaces it in one step.
+        keep(&target, &aside)?;
+        let wal = side(&target, "-wal");
+        if wal.exists() {
+            keep(&wal, &side(&aside, "-wal"))?;
+        }
+        Some(aside)
+    } else {
+        None
+    };
+    for suffix in ["-wal", "-shm"] {
+        match std::fs::remove_file(side(&target, suffix)) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error.into()),
+            _ => {}
+        }
+    }
     std::fs::rename(&staged, &target)?;
-    let _ = std::fs::remove_dir_all(&scratch);
+    if let Ok(dir) = File::open(data) {
+        let _ = dir.sync_all();
+    }
+    Ok(Restored { summary, kept })
+}
+
+/// A second name for `from` at `to` (a hard link, or a copy where links are not possible).
+fn keep(from: &Path, to: &Path) -> Result<()> {
+    if std::fs::hard_link(from, to).is_err() {
+        std::fs::copy(from, to)?;
+        File::open(to)?.sync_all()?;
+    }
     Ok(())
 }
 
-fn tempdir_in(data: &Path) -> Result<std::path::PathBuf> {
-    let dir = data.join(format!(".restore-{}", auth::new_device_id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
+/// Now in UTC as `20261201T213500Z`.
+fn utc_stamp() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        now.year(),
+        now.month() as u8,
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
+}
+
+/// A scratch folder in the data directory (same file system, so its file can be renamed into
+/// place), removed with everything in it when dropped, whatever happened.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(data: &Path) -> Result<Scratch> {
+        let dir = data.join(format!(".restore-{}", auth::new_device_id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

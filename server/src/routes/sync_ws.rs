@@ -87,7 +87,7 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
                     let _ = sink
                         .send(WsMessage::Close(Some(CloseFrame {
                             code,
-                            reason: reason.into(),
+                            reason: close::reason(&reason).into(),
                         })))
                         .await;
                     break;
@@ -99,11 +99,23 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
     let mut bucket = Bucket::new(app.limits.messages_per_second);
     // A finished JoinHandle must not be polled again.
     let mut writer_done = false;
+    let join_deadline = tokio::time::sleep(Duration::from_secs(app.limits.join_timeout_seconds));
+    tokio::pin!(join_deadline);
+    let mut join_checked = false;
     loop {
         tokio::select! {
             _ = &mut writer => {
                 writer_done = true;
                 break;
+            }
+            () = &mut join_deadline, if !join_checked => {
+                join_checked = true;
+                if !app.hub.joined(conn) {
+                    let _ = tx.send(Outgoing::Close(
+                        close::JOIN_TIMEOUT,
+                        format!("no `join` within {} s", app.limits.join_timeout_seconds),
+                    ));
+                }
             }
             frame = stream.next() => match frame {
                 Some(Ok(WsMessage::Binary(bytes))) => {

@@ -76,9 +76,15 @@ pub trait Storage: Send + Sync + 'static {
     /// The stored chunks of a document (a snapshot then changes), to load in order.
     fn load_document(&self, doc: &DocumentId) -> Result<Vec<Vec<u8>>>;
     /// Appends changes to documents, all or none, in one durable commit (the relay's group
-    /// commit); durable when `Ok`. Moves each document to the end of its antenna's change
-    /// feed. Answers one [`Appended`] per entry of `batch`, in order.
-    fn append_changes(&self, batch: &[(DocumentId, Vec<Vec<u8>>)]) -> Result<Vec<Appended>>;
+    /// commit); durable when `Ok`. The documents in `created` are first recorded as new
+    /// documents of their antenna in the same commit (the hub records a new document only
+    /// with its first changes, so none is ever stored empty). Moves each document to the end
+    /// of its antenna's change feed. Answers one [`Appended`] per entry of `batch`, in order.
+    fn append_changes(
+        &self,
+        created: &[(DocumentId, AntennaId)],
+        batch: &[(DocumentId, Vec<Vec<u8>>)],
+    ) -> Result<Vec<Appended>>;
     /// The antenna's change feed: documents created or changed after sequence number
     /// `since`, oldest first, at most `limit`, each with its sequence number. A device that
     /// synced every document listed up to `n` may ask again from `n` and miss nothing.

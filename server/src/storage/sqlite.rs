@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 pub const DATABASE_FILE: &str = "relay.sqlite3";
 
 const VERSION: i64 = 5;
+/// Written into every relay database's header since schema 1 (`PRAGMA application_id`), so
+/// the relay knows its own files from any other SQLite file.
 const APPLICATION_ID: i64 = 0x4a52_4c59; // "JRLY"
 
 const SCHEMA: &str = "
@@ -106,6 +108,161 @@ CREATE TABLE actors (
 ) WITHOUT ROWID;
 ";
 
+/// The schema and its migrations, in order: `(version reached, SQL)`.
+const MIGRATIONS: [(i64, &str); 5] = [
+    (1, SCHEMA),
+    (2, MIGRATION_2),
+    (3, MIGRATION_3),
+    (4, MIGRATION_4),
+    (5, MIGRATION_5),
+];
+
+/// What a backup holds, once `restore` found it sound.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BackupSummary {
+    /// Its schema version (migrated to this relay's when restored).
+    pub schema: i64,
+    /// Antennas in it.
+    pub antennas: u64,
+    /// Documents in it.
+    pub documents: u64,
+}
+
+/// Checks that `path` is a sound relay database this relay can read, without writing to it:
+/// not empty, a SQLite file, `PRAGMA integrity_check` clean, the relay's application id, a
+/// schema version no newer than this relay's, and exactly the tables and columns a relay
+/// database of that version has. `Err` says what is wrong, in words an operator can act on.
+///
+/// Every jiran-relay has written its application id since schema 1, so no genuine relay
+/// database lacks it: a file without it is refused, whatever its tables.
+pub(crate) fn check_backup(path: &Path) -> std::result::Result<BackupSummary, String> {
+    let len = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read it ({e})"))?
+        .len();
+    if len == 0 {
+        return Err("the file is empty (0 bytes)".into());
+    }
+    let mut magic = [0u8; 16];
+    {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read it ({e})"))?;
+        if file.read_exact(&mut magic).is_err() || &magic != b"SQLite format 3\0" {
+            return Err("it is not a SQLite database".into());
+        }
+    }
+    let db = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| format!("it cannot be opened ({e})"))?;
+    let damaged = |e: rusqlite::Error| format!("it is damaged ({e})");
+    let app: i64 = db
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .map_err(damaged)?;
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(damaged)?;
+    let problems: Vec<String> = {
+        let mut stmt = db.prepare("PRAGMA integrity_check(5)").map_err(damaged)?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(damaged)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(damaged)?
+    };
+    if problems != ["ok"] {
+        return Err(format!(
+            "it is damaged (SQLite integrity check: {})",
+            problems.join("; ")
+        ));
+    }
+    let pages: i64 = db
+        .query_row("PRAGMA page_count", [], |r| r.get(0))
+        .map_err(damaged)?;
+    let page_size: i64 = db
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .map_err(damaged)?;
+    if (pages * page_size) as u64 > len {
+        return Err(format!(
+            "it is damaged (truncated: {len} bytes of {})",
+            pages * page_size
+        ));
+    }
+    if app != APPLICATION_ID || version < 1 {
+        return Err("it is not a jiran-relay database (another program's SQLite file)".into());
+    }
+    if version > VERSION {
+        return Err(format!(
+            "it was written by a newer jiran-relay (schema {version}, this one reads up to \
+             {VERSION}); restore it with that version"
+        ));
+    }
+    let expected = {
+        let reference = Connection::open_in_memory().map_err(|e| e.to_string())?;
+        for (to, sql) in MIGRATIONS.iter().filter(|(to, _)| *to <= version) {
+            reference
+                .execute_batch(sql)
+                .map_err(|e| format!("schema {to}: {e}"))?;
+        }
+        tables(&reference).map_err(|e| e.to_string())?
+    };
+    let found = tables(&db).map_err(damaged)?;
+    for (table, columns) in &expected {
+        match found.get(table) {
+            None => {
+                return Err(format!(
+                    "its schema does not match a jiran-relay database of schema {version} \
+                     (table `{table}` is missing)"
+                ))
+            }
+            Some(have) if have != columns => {
+                return Err(format!(
+                    "its schema does not match a jiran-relay database of schema {version} \
+                     (table `{table}` has columns {have:?}, expected {columns:?})"
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(extra) = found.keys().find(|t| !expected.contains_key(*t)) {
+        return Err(format!(
+            "its schema does not match a jiran-relay database of schema {version} \
+             (unexpected table `{extra}`)"
+        ));
+    }
+    let count = |table: &str| -> std::result::Result<u64, String> {
+        db.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map(|n| n.max(0) as u64)
+        .map_err(damaged)
+    };
+    Ok(BackupSummary {
+        schema: version,
+        antennas: count("antennas")?,
+        documents: count("documents")?,
+    })
+}
+
+/// Every table of a database (SQLite's own excepted) with its column names, in order.
+fn tables(db: &Connection) -> rusqlite::Result<std::collections::BTreeMap<String, Vec<String>>> {
+    let mut out = std::collections::BTreeMap::new();
+    let names: Vec<String> = {
+        let mut stmt = db.prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for name in names {
+        let mut stmt = db.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?;
+        let columns = stmt
+            .query_map([&name], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        out.insert(name, columns);
+    }
+    Ok(out)
+}
+
 /// The next sequence number of the change feed (one statement, under the connection's lock),
 /// past every position handed out, erased documents' included.
 const NEXT_SEQ: &str = "(SELECT max(coalesce((SELECT max(changed_seq) FROM documents), 0),
@@ -163,13 +320,7 @@ impl SqliteStorage {
         // Deleted content is overwritten, so an erased household leaves no bytes behind.
         db.pragma_update(None, "secure_delete", "ON")?;
         db.busy_timeout(std::time::Duration::from_secs(5))?;
-        for (to, sql) in [
-            (1, SCHEMA),
-            (2, MIGRATION_2),
-            (3, MIGRATION_3),
-            (4, MIGRATION_4),
-            (5, MIGRATION_5),
-        ] {
+        for (to, sql) in MIGRATIONS {
             if version < to {
                 let tx = db.unchecked_transaction()?;
                 tx.execute_batch(sql)?;
@@ -204,6 +355,13 @@ impl SqliteStorage {
 
     fn db(&self) -> MutexGuard<'_, Connection> {
         self.db.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Folds the write-ahead log into the database file and empties it, so the file alone
+    /// holds everything committed (before a restore moves it into place).
+    pub fn checkpoint(&self) -> Result<()> {
+        self.db().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
+        Ok(())
     }
 
     /// Writes a consistent copy of the database to `target` (SQLite online backup: safe while
@@ -288,9 +446,21 @@ impl Storage for SqliteStorage {
         Ok(chunks)
     }
 
-    fn append_changes(&self, batch: &[(DocumentId, Vec<Vec<u8>>)]) -> Result<Vec<Appended>> {
+    fn append_changes(
+        &self,
+        created: &[(DocumentId, AntennaId)],
+        batch: &[(DocumentId, Vec<Vec<u8>>)],
+    ) -> Result<Vec<Appended>> {
         let mut db = self.db();
         let tx = db.transaction()?;
+        for (doc, antenna) in created {
+            tx.execute(
+                &format!(
+                    "INSERT INTO documents (id, antenna_id, changed_seq) VALUES (?1, ?2, {NEXT_SEQ})"
+                ),
+                params![doc.to_string(), antenna.to_string()],
+            )?;
+        }
         let mut appended = Vec::with_capacity(batch.len());
         for (doc, changes) in batch {
             let key = doc.to_string();

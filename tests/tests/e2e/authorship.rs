@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use crate::support::{create_antenna, invite, relay_command, Relay};
 use jiran_core::testing::family;
-use jiran_core::*;
 use jiran_tests::phone::{converge, quick_options, Phone};
 
 const CONVERGE: Duration = Duration::from_secs(40);

@@ -9,4 +9,5 @@ mod durability;
 mod inputs;
 mod js_interop;
 mod operations;
+mod operator_safety;
 mod storage;

@@ -24,6 +24,8 @@ pub struct Relay {
     extra: Vec<String>,
     /// Where its log (stderr) goes, if anywhere; kept for restarts, which append to it.
     log: Option<PathBuf>,
+    /// `RUST_LOG` for the process, if set (the log-leak tests run it at `trace`).
+    level: Option<String>,
 }
 
 impl Relay {
@@ -34,21 +36,27 @@ impl Relay {
 
     /// Starts a relay on a free port with more `serve` arguments (`--config FILE`).
     pub fn start_with(data: &Path, extra: &[&str]) -> Relay {
-        Relay::spawn(data, extra, None)
+        Relay::spawn(data, extra, None, None)
     }
 
     /// [`Relay::start_with`], its log (stderr) written to the file `log` (emptied first).
     pub fn start_logging(data: &Path, extra: &[&str], log: &Path) -> Relay {
-        Relay::spawn(data, extra, Some(log))
+        Relay::spawn(data, extra, Some(log), None)
     }
 
-    fn spawn(data: &Path, extra: &[&str], log: Option<&Path>) -> Relay {
+    /// [`Relay::start_logging`] with `RUST_LOG=level`.
+    pub fn start_logging_at(data: &Path, level: &str, log: &Path) -> Relay {
+        Relay::spawn(data, &[], Some(log), Some(level))
+    }
+
+    fn spawn(data: &Path, extra: &[&str], log: Option<&Path>, level: Option<&str>) -> Relay {
         let stderr = match log {
             Some(log) => File::create(log).expect("the relay's log file").into(),
             None => Stdio::null(),
         };
         let extra: Vec<String> = extra.iter().map(|&arg| arg.to_owned()).collect();
-        let mut child = serve(data, "127.0.0.1:0", &extra, stderr)
+        let level = level.map(str::to_owned);
+        let mut child = serve(data, "127.0.0.1:0", &extra, stderr, level.as_deref())
             .spawn()
             .expect("the relay starts");
         let mut line = String::new();
@@ -68,6 +76,7 @@ impl Relay {
             data: data.to_owned(),
             extra,
             log: log.map(Path::to_owned),
+            level,
         }
     }
 
@@ -107,9 +116,15 @@ impl Relay {
                     .into(),
                 None => Stdio::null(),
             };
-            let mut child = serve(&self.data, &address, &self.extra, stderr)
-                .spawn()
-                .expect("the relay starts");
+            let mut child = serve(
+                &self.data,
+                &address,
+                &self.extra,
+                stderr,
+                self.level.as_deref(),
+            )
+            .spawn()
+            .expect("the relay starts");
             let mut line = String::new();
             let _ = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
             if line.contains("listening") {
@@ -145,7 +160,13 @@ impl Drop for Relay {
 }
 
 /// `relay serve --listen ADDRESS --data DATA EXTRA…`, its address read from stdout.
-fn serve(data: &Path, address: &str, extra: &[String], stderr: Stdio) -> Command {
+fn serve(
+    data: &Path,
+    address: &str,
+    extra: &[String],
+    stderr: Stdio,
+    level: Option<&str>,
+) -> Command {
     let mut command = Command::new(RELAY);
     command
         .args(["serve", "--listen", address, "--data"])
@@ -153,6 +174,9 @@ fn serve(data: &Path, address: &str, extra: &[String], stderr: Stdio) -> Command
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(stderr);
+    if let Some(level) = level {
+        command.env("RUST_LOG", level);
+    }
     command
 }
 
