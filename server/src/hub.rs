@@ -566,6 +566,28 @@ impl Hub {
         }
         let State { conns, docs, .. } = &mut *state;
         let resident = docs.get_mut(&doc_id).expect("present above");
+        if !resident.doc.get_missing_deps(&[]).is_empty() {
+            // Changes whose dependencies the relay lacks (a relay restored from an older
+            // backup) are not kept waiting: applied later, with another device's message,
+            // they would pass as that device's. Their sender keeps them and resends them once
+            // their dependencies arrive (from their own author).
+            let without_orphans = automerge::SaveOptions {
+                retain_orphans: false,
+                ..Default::default()
+            };
+            match Automerge::load(&resident.doc.save_with_options(without_orphans)) {
+                Ok(doc) => resident.doc = doc,
+                Err(_) => {
+                    docs.remove(&doc_id);
+                    return self.fail(
+                        state,
+                        conn,
+                        close::PROTOCOL,
+                        "the changes sent could not be applied",
+                    );
+                }
+            }
+        }
         if watch_tombstones && erased_households(&resident.doc).len() > tombstones {
             // Only a lead erases. The document goes back to what is on disk; whoever else
             // waits for it to be stored resends after reconnecting.

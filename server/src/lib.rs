@@ -263,6 +263,10 @@ pub fn restore(data: &Path, backup: &Path, allow_empty: bool) -> Result<Restored
         // Migrates an older schema, in the scratch copy only; the log is folded in so the
         // one file holds everything.
         let opened = SqliteStorage::open(&scratch.0).map_err(|e| refuse(e.to_string()))?;
+        // Devices must tell the restored relay from the one they last synced with.
+        opened
+            .renew_storage_id()
+            .map_err(|e| refuse(e.to_string()))?;
         opened.checkpoint().map_err(|e| refuse(e.to_string()))?;
     }
     File::open(&staged)?.sync_all()?;

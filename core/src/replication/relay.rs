@@ -375,6 +375,7 @@ impl Replication<'_> {
     ) -> Result<ImportOutcome> {
         let bytes: Vec<u8> = message.changes.iter().flatten().copied().collect();
         let mut next = state.clone();
+        let their_heads_before = state.their_heads.clone();
         let outcome = self.store.batch(|b| {
             let outcome = b.import(id, &bytes)?;
             if outcome == ImportOutcome::Erased {
@@ -395,6 +396,12 @@ impl Replication<'_> {
                             .map(|c| c.hash())
                             .collect();
                         b.confirm_sent(id, &missing)?;
+                        if !missing.is_empty() && their_heads_before.as_ref() != Some(&theirs) {
+                            // The relay moved on without changes sent to it earlier (it
+                            // drops changes whose dependencies it lacks until their author
+                            // sends them): offer again what it still lacks.
+                            next.sent_hashes.retain(|hash| !missing.contains(hash));
+                        }
                     }
                 }
                 None => {

@@ -364,6 +364,20 @@ impl SqliteStorage {
         Ok(())
     }
 
+    /// Gives the database a new storage id (what peers are told in `peer` messages), so that
+    /// devices syncing with a relay restored from this copy know it is not the relay they
+    /// last synced with: it may lack changes it once confirmed, and they offer everything
+    /// again.
+    pub fn renew_storage_id(&self) -> Result<()> {
+        let id = format!("jiran-relay-{}", crate::auth::new_device_id());
+        self.db().execute(
+            "INSERT INTO meta (key, value) VALUES ('storage_id', ?1)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [&id],
+        )?;
+        Ok(())
+    }
+
     /// Writes a consistent copy of the database to `target` (SQLite online backup: safe while
     /// the relay serves).
     pub fn backup_to(&self, target: &Path) -> Result<()> {
