@@ -8,7 +8,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{AntennaCommand, Cli, Command, ServeArgs};
+use crate::config::{AntennaCommand, Cli, Command, DeviceCommand, InviteCommand, ServeArgs};
 
 /// Runs the `jiran-relay` command line: parses the arguments, does what they say, and returns
 /// the process's exit code. (Also what the end-to-end tests' relay binary runs.)
@@ -37,6 +37,32 @@ pub fn run() -> ExitCode {
                 serde_json::json!({ "antenna_id": antenna.to_string(), "invite_code": code })
             );
         }),
+        Command::Antenna {
+            command: AntennaCommand::List { data },
+        } => crate::operator::antennas(&data).map(print_lines),
+        Command::Device {
+            command: DeviceCommand::List { antenna, data },
+        } => crate::operator::devices(&data, &antenna).map(print_lines),
+        Command::Device {
+            command: DeviceCommand::Revoke { id, data },
+        } => crate::operator::revoke(&data, &id).map(|v| print_lines(vec![v])),
+        Command::Invite {
+            command:
+                InviteCommand::Create {
+                    antenna,
+                    role,
+                    uses,
+                    hours,
+                    data,
+                },
+        } => crate::operator::invite(
+            &data,
+            &antenna,
+            &role,
+            uses,
+            hours.unwrap_or_else(crate::operator::default_invite_hours),
+        )
+        .map(|v| print_lines(vec![v])),
         Command::Backup { path, data } => crate::backup(&data, &path),
         Command::Restore {
             path,
@@ -67,6 +93,13 @@ pub fn run() -> ExitCode {
             eprintln!("jiran-relay: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Prints one JSON value a line (what the operator's commands answer).
+fn print_lines(values: Vec<serde_json::Value>) {
+    for value in values {
+        println!("{value}");
     }
 }
 

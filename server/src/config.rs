@@ -28,6 +28,18 @@ pub enum Command {
         #[command(subcommand)]
         command: AntennaCommand,
     },
+    /// List and revoke devices.
+    Device {
+        /// What to do with devices.
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+    /// Make invites (the recovery path for an antenna without a lead: `--role lead`).
+    Invite {
+        /// What to do with invites.
+        #[command(subcommand)]
+        command: InviteCommand,
+    },
     /// Copy the database to PATH (safe while serving).
     Backup {
         /// Where to write the backup.
@@ -60,6 +72,57 @@ pub enum AntennaCommand {
         /// Where it works ("Cité Erriadh, La Marsa").
         #[arg(long, default_value = "")]
         locality: String,
+        /// The data directory.
+        #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
+        data: PathBuf,
+    },
+    /// List the relay's antennas, one JSON object a line (devices, documents).
+    List {
+        /// The data directory.
+        #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
+        data: PathBuf,
+    },
+}
+
+/// `device` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// List an antenna's devices, one JSON object a line.
+    List {
+        /// The antenna.
+        #[arg(long)]
+        antenna: String,
+        /// The data directory.
+        #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
+        data: PathBuf,
+    },
+    /// Revoke a device: refused from its next connection; its phone wipes the antenna.
+    Revoke {
+        /// The device's id (from `device list`).
+        id: String,
+        /// The data directory.
+        #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
+        data: PathBuf,
+    },
+}
+
+/// `invite` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum InviteCommand {
+    /// Make an invite; prints it as JSON, its code shown this once.
+    Create {
+        /// The antenna.
+        #[arg(long)]
+        antenna: String,
+        /// `lead`, `volunteer` or `observer`.
+        #[arg(long)]
+        role: String,
+        /// How many devices may use it.
+        #[arg(long, default_value_t = 1)]
+        uses: u32,
+        /// Hours it stays valid (default: `invite_days` of the default limits).
+        #[arg(long)]
+        hours: Option<u32>,
         /// The data directory.
         #[arg(long, env = "JIRAN_DATA", default_value = "./jiran-data")]
         data: PathBuf,

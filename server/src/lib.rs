@@ -11,6 +11,7 @@ pub mod error;
 pub mod hub;
 pub mod listen;
 pub mod metrics;
+pub mod operator;
 pub mod routes;
 pub mod storage;
 

@@ -130,6 +130,8 @@ fn test_an_older_store_is_rebuilt_so_its_overview_counts_grievances() {
             db.execute(&format!("ALTER TABLE households DROP COLUMN {column}"), [])
                 .unwrap();
         }
+        db.execute("ALTER TABLE relay_links DROP COLUMN relay_storage_id", [])
+            .unwrap();
         db.pragma_update(None, "user_version", 2).unwrap();
         drop(db);
         Device {

@@ -467,6 +467,8 @@ fn test_an_older_store_is_rebuilt_so_its_task_lists_are_filled() {
         .unwrap();
     db.execute("ALTER TABLE households DROP COLUMN delivery_code", [])
         .unwrap();
+    db.execute("ALTER TABLE relay_links DROP COLUMN relay_storage_id", [])
+        .unwrap();
     db.pragma_update(None, "user_version", 5).unwrap();
     drop(db);
     let store = Store::open(dir.path()).unwrap();

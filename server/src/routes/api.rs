@@ -181,7 +181,22 @@ pub async fn revoke(
     Path((antenna, device_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
-    let (_, antenna) = lead(&app, &headers, &antenna)?;
+    let (me, antenna) = lead(&app, &headers, &antenna)?;
+    if me.id == device_id {
+        let other_leads = app
+            .storage
+            .devices(&antenna)?
+            .iter()
+            .filter(|d| d.role == Role::Lead && !d.revoked && d.id != me.id)
+            .count();
+        if other_leads == 0 {
+            return Err(ApiError {
+                status: StatusCode::CONFLICT,
+                message:
+                    "the antenna's last lead cannot revoke itself; make another member a lead first",
+            });
+        }
+    }
     if !app.storage.revoke_device(&antenna, &device_id)? {
         return Err(ApiError::not_found());
     }

@@ -364,6 +364,34 @@ impl SqliteStorage {
         Ok(())
     }
 
+    /// Every antenna, oldest first, with its name.
+    pub fn antennas(&self) -> Result<Vec<(AntennaId, String)>> {
+        let db = self.db();
+        let mut stmt = db.prepare("SELECT id, name FROM antennas ORDER BY created_at, id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, name) = row?;
+            if let Ok(id) = id.parse() {
+                out.push((id, name));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A device by its id, revoked or not.
+    pub fn device(&self, id: &str) -> Result<Option<Device>> {
+        let row = self
+            .db()
+            .query_row(
+                "SELECT id, antenna_id, role, name, revoked, public_key FROM devices WHERE id = ?1",
+                [id],
+                device_row,
+            )
+            .optional()?;
+        Ok(row.and_then(device))
+    }
+
     /// Gives the database a new storage id (what peers are told in `peer` messages), so that
     /// devices syncing with a relay restored from this copy know it is not the relay they
     /// last synced with: it may lack changes it once confirmed, and they offer everything

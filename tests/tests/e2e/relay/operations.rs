@@ -143,3 +143,141 @@ fn test_a_damaged_database_is_refused_with_a_clear_message() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `relay ARGS…` to completion: its JSON lines (stdout) and whether it succeeded.
+fn operator(args: &[&str]) -> (bool, Vec<serde_json::Value>, String) {
+    let out = Command::new(RELAY).args(args).output().unwrap();
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (
+        out.status.success(),
+        lines,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn test_the_operator_lists_antennas_and_devices_revokes_one_and_gives_an_orphaned_antenna_a_lead(
+) {
+    let (dir, relay, lead) = relay_with_lead();
+    let volunteer = invite_and_join(&relay, &lead, "volunteer");
+    let data = dir.path().to_str().unwrap();
+
+    let (ok, antennas, err) = operator(&["antenna", "list", "--data", data]);
+    assert!(ok, "{err}");
+    assert_eq!(antennas.len(), 1);
+    assert_eq!(antennas[0]["antenna_id"], lead.antenna.to_string());
+    assert_eq!(antennas[0]["devices"], 2);
+
+    let antenna = lead.antenna.to_string();
+    let (ok, devices, err) = operator(&["device", "list", "--antenna", &antenna, "--data", data]);
+    assert!(ok, "{err}");
+    let roles: Vec<_> = devices
+        .iter()
+        .map(|d| d["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["lead", "volunteer"]);
+    assert!(devices
+        .iter()
+        .all(|d| d["device_id"].is_string() && d.get("token").is_none()));
+
+    // The lead's phone is lost: the operator revokes it, and it is refused from then on.
+    let (ok, revoked, err) = operator(&["device", "revoke", &lead.id, "--data", data]);
+    assert!(ok, "{err}");
+    assert_eq!(revoked[0]["leads_left"], 0);
+    let mut again = jiran_tests::client::Peer::unjoined(
+        jiran_tests::client::open(&relay.ws_url(), Some(&lead.token))
+            .await
+            .unwrap(),
+    );
+    assert!(
+        matches!(
+            again.next(std::time::Duration::from_secs(5)).await,
+            Some(Err((4003, _)))
+        ),
+        "a revoked device is told to wipe the antenna"
+    );
+
+    // The recovery path: a lead invite, which a new phone redeems as the antenna's lead.
+    let (ok, made, err) = operator(&[
+        "invite",
+        "create",
+        "--antenna",
+        &antenna,
+        "--role",
+        "lead",
+        "--data",
+        data,
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        !err.contains(made[0]["invite_code"].as_str().unwrap()),
+        "the log holds the code"
+    );
+    let new_lead = join(
+        &relay,
+        made[0]["invite_code"].as_str().unwrap(),
+        "new phone",
+    );
+    let code = invite(&relay.url, &new_lead.token, new_lead.antenna, "observer");
+    assert!(!code.is_empty(), "the new lead invites");
+    assert_serves(&relay, &volunteer).await;
+
+    // Bad input: a clear error, nothing changed.
+    for args in [
+        vec!["device", "revoke", "nobody", "--data", data],
+        vec![
+            "device",
+            "list",
+            "--antenna",
+            "not-an-antenna",
+            "--data",
+            data,
+        ],
+        vec![
+            "invite",
+            "create",
+            "--antenna",
+            &antenna,
+            "--role",
+            "king",
+            "--data",
+            data,
+        ],
+        vec![
+            "invite",
+            "create",
+            "--antenna",
+            &antenna,
+            "--role",
+            "lead",
+            "--uses",
+            "0",
+            "--data",
+            data,
+        ],
+    ] {
+        let (ok, _, err) = operator(&args);
+        assert!(!ok, "{args:?} succeeded");
+        assert!(err.contains("jiran-relay:"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn test_the_last_lead_cannot_revoke_itself() {
+    let (_dir, relay, lead) = relay_with_lead();
+    let url = format!(
+        "{}/v1/antennas/{}/devices/{}",
+        relay.url, lead.antenna, lead.id
+    );
+    let (status, body) = call("DELETE", &url, Some(&lead.token));
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("last lead"), "{body}");
+    // With a second lead, it may.
+    let second = invite_and_join(&relay, &lead, "lead");
+    assert!(!second.token.is_empty());
+    let (status, body) = call("DELETE", &url, Some(&lead.token));
+    assert_eq!(status, 204, "{body}");
+}
