@@ -19,7 +19,8 @@ use tokio::sync::{mpsc, Notify};
 
 use crate::config::Limits;
 use crate::metrics::Metrics;
-use crate::storage::{Device, Storage};
+use crate::policy::{self, Held, Refusal, Sender};
+use crate::storage::{Append, Device, Storage};
 
 /// Past this many bytes of appended changes, the relay snapshots a document.
 const SNAPSHOT_AFTER_BYTES: u64 = 1024 * 1024;
@@ -42,7 +43,10 @@ pub mod close {
     pub const TOO_LARGE: u16 = 1009;
     /// The device was revoked: wipe this antenna's data.
     pub const REVOKED: u16 = 4003;
-    /// The device sent what its role does not allow (a volunteer erasing a household).
+    /// The device sent a change its role does not allow (a volunteer erasing a household,
+    /// promoting itself, assigning a task; see `policy` for every rule). Nothing of the
+    /// message was stored; the reason names the rule. Resending the same change is refused
+    /// again: the device's own data or software is wrong.
     pub const FORBIDDEN: u16 = 4403;
     /// Too many messages: slow down and reconnect.
     pub const RATE_LIMITED: u16 = 4008;
@@ -74,6 +78,10 @@ struct Resident {
     peers: HashMap<ConnId, sync::State>,
     /// Connections whose changes wait for the next flush (closed if it fails).
     waiting: HashSet<ConnId>,
+    /// Whether storage has a row for it. A new document is stored with its first changes,
+    /// once they passed the policy (so a refused or empty first message files nothing,
+    /// under no antenna).
+    stored: bool,
     /// For an antenna document: how many of its tombstones were applied to storage since it
     /// was loaded (`None`: not checked yet). Tombstones are never removed, so a change in the
     /// count is a new erasure.
@@ -81,13 +89,14 @@ struct Resident {
 }
 
 impl Resident {
-    fn new(doc: Automerge, antenna: AntennaId) -> Resident {
+    fn new(doc: Automerge, antenna: AntennaId, stored: bool) -> Resident {
         Resident {
             persisted: doc.get_heads(),
             doc,
             antenna,
             peers: HashMap::new(),
             waiting: HashSet::new(),
+            stored,
             erasures_applied: None,
         }
     }
@@ -476,14 +485,6 @@ impl Hub {
             c.docs.insert(doc_id);
         }
         let before = resident.doc.get_heads();
-        // Only a lead may add a tombstone: count them around a non-lead's antenna-document
-        // message (a lead's messages are not counted at all).
-        let watch_tombstones = doc_id == resident.antenna.document() && device.role != Role::Lead;
-        let tombstones = if watch_tombstones {
-            erased_households(&resident.doc).len()
-        } else {
-            0
-        };
         let sync_state = resident.peers.entry(conn).or_default();
         if resident
             .doc
@@ -500,31 +501,28 @@ impl Hub {
                 "the changes sent could not be applied",
             );
         }
-        if watch_tombstones && erased_households(&resident.doc).len() > tombstones {
-            // Only a lead erases. The document goes back to what is on disk; whoever else
-            // waits for it to be stored resends after reconnecting.
-            Metrics::inc(&self.metrics.sync_errors);
-            tracing::warn!(
-                role = device.role.as_str(),
-                "a device that is not a lead tried to erase a household"
-            );
-            let resident = docs.remove(&doc_id).expect("present above");
-            for other in resident.waiting.into_iter().filter(|c| *c != conn) {
-                self.fail(
-                    state,
-                    other,
-                    close::STORAGE,
-                    "the relay could not store the changes",
-                );
-            }
-            return self.fail(
-                state,
-                conn,
-                close::FORBIDDEN,
-                "only an antenna lead may erase a household",
-            );
-        }
         let heads = resident.doc.get_heads();
+        if heads != before {
+            let sender = Sender {
+                id: &device.id,
+                antenna: device.antenna,
+                role: device.role,
+            };
+            let verdict = policy::check(sender, doc_id, &resident.doc, &before, &heads);
+            let verdict = match verdict {
+                Ok(allowed) => allowed.tombstones.iter().try_for_each(|id| {
+                    match self.held(docs, device.antenna, *id) {
+                        Ok(held) => policy::check_tombstone(device.antenna, held).map_err(Ok),
+                        Err(reason) => Err(Err(reason)),
+                    }
+                }),
+                Err(refusal) => Err(Ok(refusal)),
+            };
+            if let Err(verdict) = verdict {
+                return self.refuse(state, conn, doc_id, &device, verdict);
+            }
+        }
+        let resident = docs.get_mut(&doc_id).expect("present above");
         if heads != before {
             resident.waiting.insert(conn);
         }
@@ -583,15 +581,16 @@ impl Hub {
         if dirty.is_empty() {
             return;
         }
-        let batch: Vec<(DocumentId, Vec<Vec<u8>>)> = dirty
+        let batch: Vec<Append> = dirty
             .iter()
             .map(|id| {
                 let resident = &state.docs[id];
                 let changes = resident.doc.get_changes(&resident.persisted);
-                (
-                    *id,
-                    changes.iter().map(|c| c.raw_bytes().to_vec()).collect(),
-                )
+                Append {
+                    doc: *id,
+                    new_in: (!resident.stored).then_some(resident.antenna),
+                    changes: changes.iter().map(|c| c.raw_bytes().to_vec()).collect(),
+                }
             })
             .collect();
         let appended = match self.storage.append_changes(&batch) {
@@ -623,6 +622,7 @@ impl Hub {
             let State { conns, docs, .. } = &mut *state;
             let resident = docs.get_mut(&id).expect("filtered above");
             resident.persisted = resident.doc.get_heads();
+            resident.stored = true;
             resident.waiting.clear();
             if appended.since_snapshot > SNAPSHOT_AFTER_BYTES {
                 if let Err(error) = self.storage.replace_snapshot(&id, &resident.doc.save()) {
@@ -717,11 +717,17 @@ impl Hub {
                         return Err("the relay could not load the document".into());
                     }
                 }
-                Ok(Some(Resident::new(doc, antenna)))
+                Ok(Some(Resident::new(doc, antenna, true)))
             }
             Some(_) => Ok(None),
             None if is_request || device.role == Role::Observer => Ok(None),
-            None if self.storage.is_erased(&doc_id).map_err(storage_error)? => Ok(None),
+            None if self
+                .storage
+                .is_erased(&doc_id, &device.antenna)
+                .map_err(storage_error)? =>
+            {
+                Ok(None)
+            }
             None => {
                 let count = self
                     .storage
@@ -731,14 +737,88 @@ impl Hub {
                     tracing::warn!("an antenna reached its document limit");
                     return Ok(None);
                 }
-                self.storage
-                    .create_document(&doc_id, &device.antenna)
-                    .map_err(|error| {
-                        tracing::error!(%error, "storing a new document failed");
-                        "the relay could not store the document".to_owned()
-                    })?;
-                Ok(Some(Resident::new(Automerge::new(), device.antenna)))
+                // Stored with its first changes (see `Resident::stored`).
+                Ok(Some(Resident::new(Automerge::new(), device.antenna, false)))
             }
+        }
+    }
+
+    /// Where the relay holds the document a lead's tombstone names, for
+    /// [`policy::check_tombstone`]: from memory when it is resident, else one indexed read,
+    /// and a load only for a stored document of the lead's own antenna (to read its kind).
+    /// Runs only for a lead's message that adds a tombstone.
+    fn held(
+        &self,
+        docs: &HashMap<DocumentId, Resident>,
+        antenna: AntennaId,
+        id: DocumentId,
+    ) -> Result<Held, String> {
+        if let Some(resident) = docs.get(&id) {
+            return Ok(Held::Document {
+                antenna: resident.antenna,
+                kind: policy::kind(&resident.doc),
+            });
+        }
+        let storage_error = |error: crate::error::Error| {
+            tracing::error!(%error, "reading storage failed");
+            "the relay could not read its storage".to_owned()
+        };
+        match self.storage.document_antenna(&id).map_err(storage_error)? {
+            None => Ok(Held::Nowhere),
+            Some(owner) if owner != antenna => Ok(Held::Document {
+                antenna: owner,
+                kind: None,
+            }),
+            Some(owner) => {
+                let mut doc = Automerge::new();
+                for chunk in self.storage.load_document(&id).map_err(storage_error)? {
+                    if doc.load_incremental(&chunk).is_err() {
+                        return Err("the relay could not load the document".into());
+                    }
+                }
+                Ok(Held::Document {
+                    antenna: owner,
+                    kind: policy::kind(&doc),
+                })
+            }
+        }
+    }
+
+    /// A message the policy refused (or could not judge, `Err`): the document goes back to
+    /// what is on disk, whoever else waits for it to be stored is told to resend after
+    /// reconnecting, and the sender is closed with [`close::FORBIDDEN`] and the rule (or
+    /// [`close::STORAGE`]). Nothing of the message is stored.
+    fn refuse(
+        &self,
+        state: &mut State,
+        conn: ConnId,
+        doc_id: DocumentId,
+        device: &Device,
+        verdict: Result<Refusal, String>,
+    ) {
+        Metrics::inc(&self.metrics.sync_errors);
+        let resident = state.docs.remove(&doc_id).expect("present");
+        for other in resident.waiting.into_iter().filter(|c| *c != conn) {
+            self.fail(
+                state,
+                other,
+                close::STORAGE,
+                "the relay could not store the changes",
+            );
+        }
+        self.metrics
+            .resident_documents
+            .store(state.docs.len() as u64, Ordering::Relaxed);
+        match verdict {
+            Ok(refusal) => {
+                tracing::warn!(
+                    role = device.role.as_str(),
+                    reason = refusal.reason(),
+                    "refused a change the sending device may not make"
+                );
+                self.fail(state, conn, close::FORBIDDEN, refusal.reason());
+            }
+            Err(reason) => self.fail(state, conn, close::STORAGE, &reason),
         }
     }
 
@@ -782,20 +862,12 @@ mod tests {
         fn document_antenna(&self, doc: &DocumentId) -> crate::error::Result<Option<AntennaId>> {
             self.inner.document_antenna(doc)
         }
-        fn create_document(
-            &self,
-            doc: &DocumentId,
-            antenna: &AntennaId,
-        ) -> crate::error::Result<()> {
-            self.check()?;
-            self.inner.create_document(doc, antenna)
-        }
         fn load_document(&self, doc: &DocumentId) -> crate::error::Result<Vec<Vec<u8>>> {
             self.inner.load_document(doc)
         }
         fn append_changes(
             &self,
-            batch: &[(DocumentId, Vec<Vec<u8>>)],
+            batch: &[Append],
         ) -> crate::error::Result<Vec<crate::storage::Appended>> {
             self.check()?;
             self.inner.append_changes(batch)
@@ -823,8 +895,8 @@ mod tests {
         fn leave_blinded_index(&self, antenna: &AntennaId) -> crate::error::Result<bool> {
             self.inner.leave_blinded_index(antenna)
         }
-        fn is_erased(&self, doc: &DocumentId) -> crate::error::Result<bool> {
-            self.inner.is_erased(doc)
+        fn is_erased(&self, doc: &DocumentId, antenna: &AntennaId) -> crate::error::Result<bool> {
+            self.inner.is_erased(doc, antenna)
         }
         fn count_documents(&self, antenna: &AntennaId) -> crate::error::Result<u64> {
             self.inner.count_documents(antenna)
@@ -1187,7 +1259,7 @@ mod tests {
         .is_empty());
         assert_eq!(f.storage.document_antenna(&household).unwrap(), None);
         assert!(f.storage.load_document(&household).unwrap().is_empty());
-        assert!(f.storage.is_erased(&household).unwrap());
+        assert!(f.storage.is_erased(&household, &f.antenna).unwrap());
 
         // An old copy sent again is refused, and nothing of it is stored.
         let (returning, mut returning_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod hub;
 pub mod metrics;
+pub mod policy;
 pub mod routes;
 pub mod storage;
 

@@ -7,13 +7,13 @@ use std::sync::{Mutex, MutexGuard};
 use jiran_core::{AntennaId, DocumentId, Role};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::{Appended, BlindedMatch, Device, NewInvite, Storage};
+use super::{Append, Appended, BlindedMatch, Device, NewInvite, Storage};
 use crate::error::{Error, Result};
 
 /// The database file's name in the data directory.
 pub const DATABASE_FILE: &str = "relay.sqlite3";
 
-const VERSION: i64 = 4;
+const VERSION: i64 = 5;
 const APPLICATION_ID: i64 = 0x4a52_4c59; // "JRLY"
 
 const SCHEMA: &str = "
@@ -94,6 +94,25 @@ CREATE TABLE blinded_index (
 CREATE INDEX blinded_index_by_antenna ON blinded_index (antenna_id);
 ";
 
+/// Version 5: a tombstone of an id the relay never held blocks only the antenna whose lead
+/// wrote it (`held = 0`), so one antenna cannot block another's ids; one row per (id,
+/// antenna). A tombstone of a stored document (`held = 1`) still blocks every antenna. Rows
+/// from version 3 with feed position 0 were never held.
+const MIGRATION_5: &str = "
+CREATE TABLE erased_v5 (
+    doc_id      TEXT NOT NULL,
+    antenna_id  TEXT NOT NULL,
+    changed_seq INTEGER NOT NULL,
+    erased_at   INTEGER NOT NULL,
+    held        INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, antenna_id)
+);
+INSERT INTO erased_v5 (doc_id, antenna_id, changed_seq, erased_at, held)
+    SELECT doc_id, antenna_id, changed_seq, erased_at, changed_seq > 0 FROM erased;
+DROP TABLE erased;
+ALTER TABLE erased_v5 RENAME TO erased;
+";
+
 /// The next sequence number of the change feed (one statement, under the connection's lock),
 /// past every position handed out, erased documents' included.
 const NEXT_SEQ: &str = "(SELECT max(coalesce((SELECT max(changed_seq) FROM documents), 0),
@@ -156,6 +175,7 @@ impl SqliteStorage {
             (2, MIGRATION_2),
             (3, MIGRATION_3),
             (4, MIGRATION_4),
+            (5, MIGRATION_5),
         ] {
             if version < to {
                 let tx = db.unchecked_transaction()?;
@@ -235,16 +255,6 @@ impl Storage for SqliteStorage {
         Ok(antenna.and_then(|a| a.parse().ok()))
     }
 
-    fn create_document(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<()> {
-        self.db().execute(
-            &format!(
-                "INSERT INTO documents (id, antenna_id, changed_seq) VALUES (?1, ?2, {NEXT_SEQ})"
-            ),
-            params![doc.to_string(), antenna.to_string()],
-        )?;
-        Ok(())
-    }
-
     fn load_document(&self, doc: &DocumentId) -> Result<Vec<Vec<u8>>> {
         let db = self.db();
         let key = doc.to_string();
@@ -267,12 +277,36 @@ impl Storage for SqliteStorage {
         Ok(chunks)
     }
 
-    fn append_changes(&self, batch: &[(DocumentId, Vec<Vec<u8>>)]) -> Result<Vec<Appended>> {
+    fn append_changes(&self, batch: &[Append]) -> Result<Vec<Appended>> {
         let mut db = self.db();
         let tx = db.transaction()?;
         let mut appended = Vec::with_capacity(batch.len());
-        for (doc, changes) in batch {
+        for Append {
+            doc,
+            new_in,
+            changes,
+        } in batch
+        {
             let key = doc.to_string();
+            if let Some(antenna) = new_in {
+                tx.execute(
+                    &format!(
+                        "INSERT OR IGNORE INTO documents (id, antenna_id, changed_seq)
+                         VALUES (?1, ?2, {NEXT_SEQ})"
+                    ),
+                    params![key, antenna.to_string()],
+                )?;
+                let owner: String = tx.query_row(
+                    "SELECT antenna_id FROM documents WHERE id = ?1",
+                    [&key],
+                    |r| r.get(0),
+                )?;
+                if owner != antenna.to_string() {
+                    return Err(Error::CorruptData(
+                        "a new document's id is held by another antenna".into(),
+                    ));
+                }
+            }
             let mut added = 0i64;
             {
                 let mut stmt =
@@ -357,8 +391,8 @@ impl Storage for SqliteStorage {
             let Some((owner, seq)) = stored else {
                 // Not stored (yet): the tombstone alone keeps it from ever being created.
                 tx.execute(
-                    "INSERT OR IGNORE INTO erased (doc_id, antenna_id, changed_seq, erased_at)
-                     VALUES (?1, ?2, 0, ?3)",
+                    "INSERT OR IGNORE INTO erased (doc_id, antenna_id, changed_seq, erased_at, held)
+                     VALUES (?1, ?2, 0, ?3, 0)",
                     params![key, antenna.to_string(), now()],
                 )?;
                 continue;
@@ -369,8 +403,8 @@ impl Storage for SqliteStorage {
             tx.execute("DELETE FROM changes WHERE doc_id = ?1", [&key])?;
             tx.execute("DELETE FROM documents WHERE id = ?1", [&key])?;
             tx.execute(
-                "INSERT OR REPLACE INTO erased (doc_id, antenna_id, changed_seq, erased_at)
-                 VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO erased (doc_id, antenna_id, changed_seq, erased_at, held)
+                 VALUES (?1, ?2, ?3, ?4, 1)",
                 params![key, antenna.to_string(), seq, now()],
             )?;
             erased += 1;
@@ -441,12 +475,12 @@ impl Storage for SqliteStorage {
         Ok(left)
     }
 
-    fn is_erased(&self, doc: &DocumentId) -> Result<bool> {
+    fn is_erased(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<bool> {
         Ok(self
             .db()
             .query_row(
-                "SELECT 1 FROM erased WHERE doc_id = ?1",
-                [doc.to_string()],
+                "SELECT 1 FROM erased WHERE doc_id = ?1 AND (held = 1 OR antenna_id = ?2)",
+                params![doc.to_string(), antenna.to_string()],
                 |_| Ok(()),
             )
             .optional()?
