@@ -2,6 +2,7 @@
 //! real SQLite files.
 
 mod access;
+mod authority;
 mod durability;
 mod inputs;
 mod js_interop;
