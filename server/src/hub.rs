@@ -1,6 +1,10 @@
 //! The relay's sync logic: which connection may see which document, per-peer automerge sync
 //! state, durable storage before any reply, and fan-out to the other peers of a document.
 //!
+//! Every message that changes a document is judged by [`crate::policy`] (who may change
+//! what, by content) after it is applied in memory and before anything of it is stored; a
+//! refused message leaves no trace.
+//!
 //! Built directly on automerge's sync API rather than on samod (see ARCHITECTURE.md): a
 //! document is loaded only when a peer of its antenna asks for it, a connection holds sync
 //! state only for the documents it asked for, and a document leaves memory when its last peer
@@ -83,8 +87,8 @@ struct Resident {
     /// under no antenna).
     stored: bool,
     /// For an antenna document: how many of its tombstones were applied to storage since it
-    /// was loaded (`None`: not checked yet). Tombstones are never removed, so a change in the
-    /// count is a new erasure.
+    /// was loaded (`None`: not checked yet). Tombstones are never removed (the policy refuses
+    /// it, rule 8), so a change in the count is a new erasure.
     erasures_applied: Option<usize>,
 }
 

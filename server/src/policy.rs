@@ -906,7 +906,7 @@ mod tests {
             judge(volunteer(), document(DocumentKind::Antenna), |d| {
                 let erased = path(d, &["erased"]);
                 d.delete(&erased, "old-tombstone-key").unwrap();
-                d.put_object(&erased, &DocumentId::random().to_string(), ObjType::Map)
+                d.put_object(&erased, DocumentId::random().to_string(), ObjType::Map)
                     .unwrap();
             }),
             reasons::ERASE,
@@ -915,7 +915,7 @@ mod tests {
         let household = DocumentId::random();
         let allowed = judge(lead(), document(DocumentKind::Antenna), |d| {
             let erased = path(d, &["erased"]);
-            d.put_object(&erased, &household.to_string(), ObjType::Map)
+            d.put_object(&erased, household.to_string(), ObjType::Map)
                 .unwrap();
             d.put(ROOT, "name", "renamed").unwrap();
             let providers = path(d, &["providers"]);
@@ -934,7 +934,7 @@ mod tests {
         refused(
             judge(lead(), document(DocumentKind::Antenna), |d| {
                 let erased = path(d, &["erased"]);
-                d.put_object(&erased, &antenna().to_string(), ObjType::Map)
+                d.put_object(&erased, antenna().to_string(), ObjType::Map)
                     .unwrap();
             }),
             reasons::TOMBSTONE_ID,
