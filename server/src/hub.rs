@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, ChangeHash};
+use automerge::{Automerge, ChangeHash, ReadDoc};
 use jiran_core::document::erased_households;
 use jiran_core::sync::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
 use jiran_core::{AntennaId, DocumentId, Role};
@@ -489,6 +489,24 @@ impl Hub {
             c.docs.insert(doc_id);
         }
         let before = resident.doc.get_heads();
+        // The changes this message brings that the document lacks, so the policy reads their
+        // operations rather than diffing the whole document. `None`: a chunk that is not one
+        // change, or changes waiting for dependencies (then it diffs).
+        let incoming: Option<Vec<automerge::Change>> =
+            if resident.doc.get_missing_deps(&[]).is_empty() {
+                message
+                    .changes
+                    .iter()
+                    .map(|bytes| automerge::Change::from_bytes(bytes.to_vec()).ok())
+                    .filter(|c| {
+                        c.as_ref().is_none_or(|c| {
+                            resident.doc.get_change_meta_by_hash(&c.hash()).is_none()
+                        })
+                    })
+                    .collect()
+            } else {
+                None
+            };
         let sync_state = resident.peers.entry(conn).or_default();
         if resident
             .doc
@@ -512,7 +530,12 @@ impl Hub {
                 antenna: device.antenna,
                 role: device.role,
             };
-            let verdict = policy::check(sender, doc_id, &resident.doc, &before, &heads);
+            let verdict = match incoming {
+                Some(changes) if resident.doc.get_missing_deps(&[]).is_empty() => {
+                    policy::check_changes(sender, doc_id, &resident.doc, &before, &changes)
+                }
+                _ => policy::check(sender, doc_id, &resident.doc, &before, &heads),
+            };
             let verdict = match verdict {
                 Ok(allowed) => allowed.tombstones.iter().try_for_each(|id| {
                     match self.held(docs, device.antenna, *id) {

@@ -651,3 +651,45 @@ impl Storage for SqliteStorage {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_a_tombstone_of_an_id_never_held_blocks_only_its_antenna_and_version_4_data_migrates() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (AntennaId::random(), AntennaId::random());
+        let (held, unknown) = (DocumentId::random(), DocumentId::random());
+        {
+            // A version 4 database: tombstones keyed by id alone, "never held" as position 0.
+            let storage = SqliteStorage::open(dir.path()).unwrap();
+            let db = storage.db();
+            db.execute_batch(
+                "DROP TABLE erased;
+                 CREATE TABLE erased (doc_id TEXT PRIMARY KEY, antenna_id TEXT NOT NULL,
+                                      changed_seq INTEGER NOT NULL, erased_at INTEGER NOT NULL);
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
+            db.execute(
+                "INSERT INTO erased VALUES (?1, ?2, 7, 0), (?3, ?2, 0, 0)",
+                params![held.to_string(), a.to_string(), unknown.to_string()],
+            )
+            .unwrap();
+        }
+        let storage = SqliteStorage::open(dir.path()).unwrap();
+        // A document that was stored and erased is refused to everyone.
+        assert!(storage.is_erased(&held, &a).unwrap());
+        assert!(storage.is_erased(&held, &b).unwrap());
+        // An id never held is refused to the antenna whose lead tombstoned it only.
+        assert!(storage.is_erased(&unknown, &a).unwrap());
+        assert!(!storage.is_erased(&unknown, &b).unwrap());
+        // Both antennas may tombstone the same unknown id, each for itself.
+        let other = DocumentId::random();
+        storage.erase_documents(&a, &[other]).unwrap();
+        assert!(!storage.is_erased(&other, &b).unwrap());
+        storage.erase_documents(&b, &[other]).unwrap();
+        assert!(storage.is_erased(&other, &b).unwrap());
+    }
+}
