@@ -86,6 +86,10 @@ struct Resident {
     /// once they passed the policy (so a refused or empty first message files nothing,
     /// under no antenna).
     stored: bool,
+    /// The connection whose changes wait in the document for a dependency, if any. Only that
+    /// connection's next message may apply them (see [`Hub::sync`]), so a change is always
+    /// judged as its own sender's.
+    queued_by: Option<ConnId>,
     /// For an antenna document: how many of its tombstones were applied to storage since it
     /// was loaded (`None`: not checked yet). Tombstones are never removed (the policy refuses
     /// it, rule 8), so a change in the count is a new erasure.
@@ -101,6 +105,7 @@ impl Resident {
             peers: HashMap::new(),
             waiting: HashSet::new(),
             stored,
+            queued_by: None,
             erasures_applied: None,
         }
     }
@@ -488,6 +493,16 @@ impl Hub {
         if let Some(c) = conns.get_mut(&conn) {
             c.docs.insert(doc_id);
         }
+        if resident.queued_by.is_some_and(|c| c != conn) {
+            // Another connection's changes wait for a dependency this message may bring:
+            // applied now, they would be judged as this sender's (a volunteer's forged change
+            // riding on a lead's). They are dropped; their sender's sync asks for them again.
+            // Rebuilding costs a pass over the document, on this rare path only.
+            if let Ok(doc) = resident.doc.fork_at(&resident.doc.get_heads()) {
+                resident.doc = doc;
+            }
+            resident.queued_by = None;
+        }
         let before = resident.doc.get_heads();
         // The changes this message brings that the document lacks, so the policy reads their
         // operations rather than diffing the whole document. `None`: a chunk that is not one
@@ -550,6 +565,9 @@ impl Hub {
             }
         }
         let resident = docs.get_mut(&doc_id).expect("present above");
+        if !resident.doc.get_missing_deps(&[]).is_empty() {
+            resident.queued_by.get_or_insert(conn);
+        }
         if heads != before {
             resident.waiting.insert(conn);
         }
@@ -1297,6 +1315,70 @@ mod tests {
         // The change feed never lists it again, and positions keep growing past it.
         let (_, listed, _) = feed(&f.hub, returning, &mut returning_rx, 0);
         assert!(!listed.contains(&household.to_string()));
+    }
+
+    #[test]
+    fn test_a_change_waiting_for_a_dependency_is_never_applied_under_another_senders_authority() {
+        let f = fixture();
+        let antenna_doc = f.antenna.document();
+        let volunteer_device = device(f.antenna, Role::Volunteer);
+        let volunteer_id = volunteer_device.id.clone();
+        let (volunteer, mut volunteer_rx) = join(&f.hub, volunteer_device);
+        let (lead, mut lead_rx) = join(&f.hub, device(f.antenna, Role::Lead));
+        // The lead's phone holds a change the relay lacks (a relay restored from an older
+        // backup), and so does the volunteer's, which forges a promotion on top of it.
+        let mut lead_copy = stored(&f.storage, antenna_doc);
+        lead_copy.set_actor(automerge::ActorId::random());
+        let mut tx = lead_copy.transaction();
+        let (_, providers) = tx.get(automerge::ROOT, "providers").unwrap().unwrap();
+        tx.put_object(&providers, "p1", automerge::ObjType::Map)
+            .unwrap();
+        tx.commit();
+        let mut forged = lead_copy.clone();
+        forged.set_actor(automerge::ActorId::random());
+        let mut tx = forged.transaction();
+        let (_, members) = tx.get(automerge::ROOT, "members").unwrap().unwrap();
+        let me = tx
+            .put_object(&members, volunteer_id.as_str(), automerge::ObjType::Map)
+            .unwrap();
+        tx.put(&me, "role", "lead").unwrap();
+        tx.commit();
+        // The volunteer sends only its forged change: it waits for the lead's.
+        let mut message = forged
+            .generate_sync_message(&mut sync::State::new())
+            .unwrap();
+        message.changes = forged
+            .get_changes(&lead_copy.get_heads())
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect::<Vec<_>>()
+            .into();
+        let message = Message::Sync {
+            sender_id: "p".into(),
+            target_id: "relay".into(),
+            document_id: antenna_doc.to_string(),
+            data: message.encode(),
+        };
+        f.hub.handle(volunteer, &message.encode());
+        while next(&mut volunteer_rx).is_some() {}
+        // The lead's change arrives and is stored; the forged one is not applied with it.
+        assert!(push(&f.hub, lead, &mut lead_rx, antenna_doc, &mut lead_copy).is_empty());
+        let on_disk = stored(&f.storage, antenna_doc);
+        assert_eq!(on_disk.get_heads(), lead_copy.get_heads());
+        let (_, members) = on_disk.get(automerge::ROOT, "members").unwrap().unwrap();
+        assert!(on_disk
+            .get(&members, volunteer_id.as_str())
+            .unwrap()
+            .is_none());
+        // Sent again, whole, as the volunteer's own: refused.
+        let closes = push(
+            &f.hub,
+            volunteer,
+            &mut volunteer_rx,
+            antenna_doc,
+            &mut forged,
+        );
+        assert_eq!(closes.first().map(|c| c.0), Some(close::FORBIDDEN));
     }
 
     /// A stored document, loaded.
