@@ -53,7 +53,7 @@ impl From<Error> for JiranError {
             | Error::UnknownDelivery(_)
             | Error::UnknownRecord { .. }
             | Error::UnknownMember(_) => JiranError::NotFound { message },
-            Error::NotAMember(_) | Error::NotPermitted { .. } => {
+            Error::NotAMember(_) | Error::NotPermitted { .. } | Error::LastLead => {
                 JiranError::NotPermitted { message }
             }
             Error::InsufficientBalance { .. }

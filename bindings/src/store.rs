@@ -368,6 +368,35 @@ impl JiranStore {
             .collect())
     }
 
+    /// The antenna's team: members in it first (leads, volunteers, observers, each by name),
+    /// then removed members.
+    pub fn team(&self, antenna: AntennaId) -> Result<Vec<crate::views::TeamMember>> {
+        Ok(self
+            .store
+            .team(antenna)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Gives a member another role (leads): effective on every phone and at the relay when it
+    /// syncs. Refused when it would leave the antenna without a lead.
+    pub fn change_role(&self, antenna: AntennaId, member: MemberId, role: Role) -> Result<()> {
+        Ok(self.store.change_role(antenna, &member, role)?)
+    }
+
+    /// Removes a member (leads): their phone may do nothing more in the antenna, and the relay
+    /// revokes it when the change syncs. Refused for the last lead.
+    pub fn remove_member(&self, antenna: AntennaId, member: MemberId) -> Result<()> {
+        Ok(self.store.remove_member(antenna, &member)?)
+    }
+
+    /// This phone's public key (base58): what the relay registered when it joined, shown so
+    /// a lead can tell devices apart.
+    pub fn device_key(&self) -> String {
+        self.store.device_key().to_string()
+    }
+
     /// Hands the households that agreed to be shared with the municipality over as a file
     /// (leads): the bytes to save or send, and how many households they hold. Logged in the
     /// antenna (who, when, how many, which filter), never with the data.

@@ -591,6 +591,35 @@ impl From<(HouseholdId, core::Erasure)> for ErasedHousehold {
     }
 }
 
+/// A member of the antenna's team: their name, role and device, as a lead manages them.
+#[derive(Clone, Debug, uniffi::Record)]
+pub struct TeamMember {
+    pub id: MemberId,
+    pub display_name: String,
+    pub role: Role,
+    pub joined_at: Timestamp,
+    /// Their device's public key (base58), when that device wrote it itself.
+    pub device_key: Option<String>,
+    /// When a lead removed them; `None` while they are in the team.
+    pub removed_at: Option<Timestamp>,
+    /// Whether this is the member this phone acts as.
+    pub is_me: bool,
+}
+
+impl From<core::TeamMember> for TeamMember {
+    fn from(m: core::TeamMember) -> Self {
+        TeamMember {
+            id: m.id,
+            display_name: m.display_name,
+            role: m.role,
+            joined_at: m.joined_at,
+            device_key: m.device_key.map(|k| k.to_string()),
+            removed_at: m.removed_at,
+            is_me: m.is_me,
+        }
+    }
+}
+
 /// The antenna's public transparency report, ready to share: the same figures as JSON and as
 /// one self-contained printable HTML page. No household or donor is named in either.
 #[derive(Clone, Debug, uniffi::Record)]

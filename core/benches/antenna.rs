@@ -1,5 +1,6 @@
 //! The largest antenna of our sources (La Marsa: 5,000+ families): 5,000 households, 200
-//! donations, 60,000 deliveries over twelve months, recorded through the public API.
+//! donations, 60,000 deliveries over twelve months, recorded through the public API by
+//! `jiran_core::testing::large_antenna`.
 //!
 //! Run: `cargo bench -p jiran-core --bench antenna`. The seeded store is kept under
 //! `target/bench-data/` and reused by later runs (delete it to seed again).
@@ -8,53 +9,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use jiran_core::testing::large_antenna;
 use jiran_core::*;
 
 const HOUSEHOLDS: usize = 5_000;
 const DONATIONS: usize = 200;
 const DELIVERIES: usize = 60_000;
-const MONTH_MS: i64 = 30 * 24 * 3600 * 1000;
-
-const FIRST: &[&str] = &[
-    "Mohamed",
-    "Fatma",
-    "Ahmed",
-    "Amel",
-    "Youssef",
-    "Salma",
-    "Hedi",
-    "Naima",
-    "Karim",
-    "Leila",
-    "محمد",
-    "فاطمة",
-    "أحمد",
-    "يوسف",
-    "سلمى",
-    "Mhamed",
-    "Sami",
-    "Rim",
-    "Walid",
-    "Hend",
-];
-const FAMILY: &[&str] = &[
-    "Ben Ali",
-    "Trabelsi",
-    "Gharbi",
-    "Chaouch",
-    "Khemiri",
-    "Jebali",
-    "Ayari",
-    "Mejri",
-    "بن علي",
-    "الطرابلسي",
-    "Hammami",
-    "Sassi",
-    "Dridi",
-    "Zouari",
-    "Baccouche",
-    "Mansouri",
-];
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench-data/antenna-5000")
@@ -70,108 +30,7 @@ fn seeded() -> (PathBuf, AntennaId) {
     let _ = std::fs::remove_dir_all(&dir);
     let started = Instant::now();
     let store = Store::open(&dir).unwrap();
-    let (antenna, _) = store
-        .create_antenna(NewAntenna {
-            name: "La Marsa".into(),
-            locality: "La Marsa".into(),
-            lead_name: "Leila".into(),
-        })
-        .unwrap();
-    let mut households = Vec::with_capacity(HOUSEHOLDS);
-    for i in 0..HOUSEHOLDS {
-        let name = format!(
-            "{} {}",
-            FIRST[i % FIRST.len()],
-            FAMILY[(i / 7) % FAMILY.len()]
-        );
-        let members = (0..1 + i % 5)
-            .map(|m| NewPerson {
-                name: if m == 0 {
-                    name.clone()
-                } else {
-                    format!("{} {m}", FIRST[(i + m) % FIRST.len()])
-                },
-                birth_year: Some(1940 + (i % 70) as u16),
-                relationship: if m == 0 {
-                    Relationship::Head
-                } else {
-                    Relationship::Child
-                },
-                flags: VulnerabilityFlags {
-                    elderly: i % 9 == 0,
-                    ..Default::default()
-                },
-            })
-            .collect();
-        let id = store
-            .register_household(
-                antenna,
-                NewHousehold {
-                    members,
-                    phone: Some(format!(
-                        "+216 {:02} {:03} {:03}",
-                        20 + i % 80,
-                        i % 1000,
-                        (i * 7) % 1000
-                    )),
-                    address: format!("rue {} n°{}", i % 120, i % 40),
-                    coordinates: None,
-                    keep_data: true,
-                    share_with_municipality: i % 3 == 0,
-                    contact_by_phone: true,
-                    priority: Priority::ALL[i % Priority::ALL.len()],
-                    shock: None,
-                },
-            )
-            .unwrap();
-        store
-            .add_need(
-                id,
-                NewNeed {
-                    category: NeedCategory::ALL[i % NeedCategory::ALL.len()],
-                    description: "recorded at the first visit".into(),
-                    urgency: Urgency::Medium,
-                },
-            )
-            .unwrap();
-        households.push(id);
-    }
-    let year_ago = Timestamp(Timestamp::now().millis() - 12 * MONTH_MS);
-    let donations: Vec<DonationId> = (0..DONATIONS)
-        .map(|i| {
-            store
-                .record_donation(
-                    antenna,
-                    NewDonation {
-                        gift: Gift::Money {
-                            amount_minor: 2_000_000,
-                            currency: "TND".into(),
-                        },
-                        donor: (i % 2 == 0).then(|| format!("Donor {i}")),
-                        custodian: None,
-                        status: DonationStatus::Received,
-                        restricted_to: None,
-                        recorded_at: Some(Timestamp(year_ago.millis() - 1000)),
-                    },
-                )
-                .unwrap()
-        })
-        .collect();
-    for i in 0..DELIVERIES {
-        let at = Timestamp(year_ago.millis() + (i as i64) * (12 * MONTH_MS / DELIVERIES as i64));
-        store
-            .record_delivery(
-                antenna,
-                NewDelivery {
-                    household: households[i % HOUSEHOLDS],
-                    category: NeedCategory::Food,
-                    description: "food parcel".into(),
-                    funding: vec![(donations[i % DONATIONS].clone(), 5_000)],
-                    delivered_at: Some(at),
-                },
-            )
-            .unwrap();
-    }
+    let antenna = large_antenna::seed(&store, HOUSEHOLDS, DONATIONS, DELIVERIES).unwrap();
     drop(store);
     std::fs::write(&marker, antenna.to_string()).unwrap();
     eprintln!("seeded in {:.1} s", started.elapsed().as_secs_f64());

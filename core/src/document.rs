@@ -132,14 +132,45 @@ pub fn skeleton(
     antenna: AntennaId,
     period: Option<Month>,
 ) -> Result<Automerge> {
-    let mut actor = Sha256::new();
-    actor.update(b"jiran/skeleton/");
-    actor.update(id.as_bytes());
-    let actor = ActorId::from(&actor.finalize()[..16]);
-    let mut doc = AutoCommit::new().with_actor(actor);
+    let mut doc = AutoCommit::new().with_actor(skeleton_actor(id));
     write_header(&mut doc, kind, antenna, period)?;
     doc.commit_with(CommitOptions::default().with_time(0));
     Ok(doc.document().clone())
+}
+
+/// The actor of a document's skeleton change: derived from the document id, the same on
+/// every device, and no device's key.
+pub fn skeleton_actor(id: DocumentId) -> ActorId {
+    let mut actor = Sha256::new();
+    actor.update(b"jiran/skeleton/");
+    actor.update(id.as_bytes());
+    ActorId::from(&actor.finalize()[..16])
+}
+
+/// Whether `change` is exactly the skeleton change of document `id` for the header it writes
+/// (see [`skeleton`]): what the relay accepts under [`skeleton_actor`], from any device of the
+/// antenna, since every device makes it alike. Anything else under that actor is a forgery.
+pub fn is_skeleton_change(id: DocumentId, change: &automerge::Change) -> bool {
+    if change.actor_id() != &skeleton_actor(id) || change.seq() != 1 || !change.deps().is_empty() {
+        return false;
+    }
+    let mut alone = Automerge::new();
+    if alone.apply_changes([change.clone()]).is_err() {
+        return false;
+    }
+    let Ok(found) = header(id, &alone) else {
+        return false;
+    };
+    let period = match alone.get(ROOT, "period") {
+        Ok(Some((automerge::Value::Scalar(s), _))) => match s.as_ref() {
+            automerge::ScalarValue::Str(text) => Month::parse(text),
+            _ => None,
+        },
+        _ => None,
+    };
+    skeleton(id, found.kind, found.antenna, period)
+        .map(|canonical| canonical.get_heads() == [change.hash()])
+        .unwrap_or(false)
 }
 
 /// The first change of an antenna document: header, maps, name, locality and creation time,

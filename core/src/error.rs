@@ -59,6 +59,10 @@ pub enum Error {
         /// What they tried.
         action: &'static str,
     },
+    /// The change would leave the antenna without a lead (demoting or removing its last one):
+    /// promote another member first.
+    #[error("an antenna keeps at least one lead: make another member a lead first")]
+    LastLead,
     /// A delivery would take more from a donation than it has left.
     #[error(
         "donation `{donation}` has {remaining} {unit} left; the delivery asks for {requested}"

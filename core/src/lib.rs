@@ -45,12 +45,14 @@ pub mod replication;
 pub mod search;
 pub mod store;
 pub mod sync;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 pub mod workflows;
 
 // The store on this device, and what it reports.
 pub use error::{Error, Result};
-pub use store::{Store, StoreEvent, DATABASE_FILE};
+pub use store::{DeviceKey, Store, StoreEvent, DATABASE_FILE};
 
 // Identifiers and time.
 pub use ids::{
@@ -70,7 +72,7 @@ pub use model::{
 };
 
 // An antenna and its team.
-pub use workflows::antenna::NewAntenna;
+pub use workflows::antenna::{NewAntenna, TeamMember};
 
 // Households and their cases.
 pub use workflows::households::{

@@ -18,7 +18,7 @@ use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash, ReadDoc};
 use jiran_core::document::erased_households;
 use jiran_core::sync::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
-use jiran_core::{AntennaId, DocumentId, Role};
+use jiran_core::{AntennaId, DeviceKey, DocumentId, Role};
 use tokio::sync::{mpsc, Notify};
 
 use crate::config::Limits;
@@ -119,6 +119,11 @@ struct State {
     docs: HashMap<DocumentId, Resident>,
     /// Documents holding changes not yet on disk.
     dirty: HashSet<DocumentId>,
+    /// Which device owns each actor id seen so far (a cache of the storage's table).
+    actors: HashMap<Vec<u8>, String>,
+    /// Actors first written with since the last flush, owned from then on by the device that
+    /// wrote with them; stored before the changes that carry them.
+    new_actors: Vec<(Vec<u8>, String)>,
 }
 
 /// The sync hub shared by every connection.
@@ -538,6 +543,16 @@ impl Hub {
                 "the changes sent could not be applied",
             );
         }
+        if let Err(reason) = self.check_authors(state, &device, doc_id, &before) {
+            Metrics::inc(&self.metrics.sync_errors);
+            tracing::warn!(
+                role = device.role.as_str(),
+                "a device sent a change under another device's actor id"
+            );
+            return self.refuse(state, conn, doc_id, reason);
+        }
+        let State { docs, .. } = &mut *state;
+        let resident = docs.get_mut(&doc_id).expect("present above");
         let heads = resident.doc.get_heads();
         if heads != before {
             let sender = Sender {
@@ -561,7 +576,7 @@ impl Hub {
                 Err(refusal) => Err(Ok(refusal)),
             };
             if let Err(verdict) = verdict {
-                return self.refuse(state, conn, doc_id, &device, verdict);
+                return self.refuse_by_policy(state, conn, doc_id, &device, verdict);
             }
         }
         let resident = docs.get_mut(&doc_id).expect("present above");
@@ -594,6 +609,100 @@ impl Hub {
             None if is_request && empty => self.unavailable(state, conn, peer, document_id),
             None => {}
         }
+    }
+
+    /// Checks who wrote the changes a message just added to `doc_id` (past `before`): each must
+    /// be under an actor id this device owns (its registered key; or, for an actor that is no
+    /// device key, one it was the first to write with, which it owns from then on), or be the
+    /// document's derived skeleton.
+    /// A change under another device's actor is impersonation: its sender could also take
+    /// that device's next sequence number and lock it out of the document for good.
+    fn check_authors(
+        &self,
+        state: &mut State,
+        device: &Device,
+        doc_id: DocumentId,
+        before: &[ChangeHash],
+    ) -> Result<(), &'static str> {
+        let State {
+            docs,
+            actors,
+            new_actors,
+            ..
+        } = state;
+        let doc = &docs[&doc_id].doc;
+        if doc.get_heads() == before {
+            return Ok(());
+        }
+        let skeleton = jiran_core::document::skeleton_actor(doc_id);
+        let mut claimed: Vec<Vec<u8>> = Vec::new();
+        for meta in doc.get_changes_meta(before) {
+            if *meta.actor == skeleton {
+                let canonical = doc
+                    .get_change_by_hash(&meta.hash)
+                    .is_some_and(|c| jiran_core::document::is_skeleton_change(doc_id, &c));
+                if !canonical {
+                    return Err(
+                        "a change claims the document's skeleton actor but is not its skeleton",
+                    );
+                }
+                continue;
+            }
+            if let Some(key) = DeviceKey::from_actor(&meta.actor) {
+                // A device key: only a device registered with it writes under it.
+                if device.key != Some(key) {
+                    return Err("a change is under another device's actor id; send only this device's own changes");
+                }
+                continue;
+            }
+            let actor = meta.actor.to_bytes().to_vec();
+            let owner = match actors.get(&actor) {
+                Some(owner) => Some(owner.clone()),
+                None => match self.storage.actor_owner(&actor) {
+                    Ok(owner) => owner,
+                    Err(error) => {
+                        tracing::error!(%error, "reading actor owners failed");
+                        return Err("the relay could not check who wrote the changes; retry later");
+                    }
+                },
+            };
+            match owner {
+                Some(owner) if owner == device.id => {
+                    actors.insert(actor, owner);
+                }
+                Some(owner) => {
+                    actors.insert(actor, owner);
+                    return Err("a change is under another device's actor id; send only this device's own changes");
+                }
+                None => {
+                    if !claimed.contains(&actor) {
+                        claimed.push(actor);
+                    }
+                }
+            }
+        }
+        for actor in claimed {
+            actors.insert(actor.clone(), device.id.clone());
+            new_actors.push((actor, device.id.clone()));
+        }
+        Ok(())
+    }
+
+    /// Refuses what `conn` just sent to `doc_id`: the document goes back to what is on disk,
+    /// whoever else waits for it to be stored resends after reconnecting, and the sender is
+    /// closed with [`close::FORBIDDEN`] and `reason`.
+    fn refuse(&self, state: &mut State, conn: ConnId, doc_id: DocumentId, reason: &str) {
+        if let Some(resident) = state.docs.remove(&doc_id) {
+            for other in resident.waiting.into_iter().filter(|c| *c != conn) {
+                self.fail(
+                    state,
+                    other,
+                    close::STORAGE,
+                    "the relay could not store the changes",
+                );
+            }
+        }
+        self.fail(state, conn, close::FORBIDDEN, reason);
     }
 
     /// Stores every change received since the last flush in one transaction (group commit),
@@ -638,7 +747,14 @@ impl Hub {
                 }
             })
             .collect();
-        let appended = match self.storage.append_changes(&batch) {
+        let new_actors = std::mem::take(&mut state.new_actors);
+        let bound = if new_actors.is_empty() {
+            Ok(())
+        } else {
+            self.storage.bind_actors(&new_actors)
+        };
+        let stored = bound.and_then(|()| self.storage.append_changes(&batch));
+        let appended = match stored {
             Ok(appended) => appended,
             Err(error) => {
                 tracing::error!(%error, documents = dirty.len(), "storing changes failed");
@@ -833,7 +949,7 @@ impl Hub {
     /// what is on disk, whoever else waits for it to be stored is told to resend after
     /// reconnecting, and the sender is closed with [`close::FORBIDDEN`] and the rule (or
     /// [`close::STORAGE`]). Nothing of the message is stored.
-    fn refuse(
+    fn refuse_by_policy(
         &self,
         state: &mut State,
         conn: ConnId,
@@ -842,18 +958,6 @@ impl Hub {
         verdict: Result<Refusal, String>,
     ) {
         Metrics::inc(&self.metrics.sync_errors);
-        let resident = state.docs.remove(&doc_id).expect("present");
-        for other in resident.waiting.into_iter().filter(|c| *c != conn) {
-            self.fail(
-                state,
-                other,
-                close::STORAGE,
-                "the relay could not store the changes",
-            );
-        }
-        self.metrics
-            .resident_documents
-            .store(state.docs.len() as u64, Ordering::Relaxed);
         match verdict {
             Ok(refusal) => {
                 tracing::warn!(
@@ -861,10 +965,13 @@ impl Hub {
                     reason = refusal.reason(),
                     "refused a change the sending device may not make"
                 );
-                self.fail(state, conn, close::FORBIDDEN, refusal.reason());
+                self.refuse(state, conn, doc_id, refusal.reason());
             }
-            Err(reason) => self.fail(state, conn, close::STORAGE, &reason),
+            Err(reason) => self.storage_failure(state, conn, doc_id, &reason),
         }
+        self.metrics
+            .resident_documents
+            .store(state.docs.len() as u64, Ordering::Relaxed);
     }
 
     fn storage_failure(&self, state: &mut State, conn: ConnId, doc_id: DocumentId, reason: &str) {
@@ -979,8 +1086,17 @@ mod tests {
             id: &str,
             name: &str,
             token: &str,
+            key: Option<&jiran_core::DeviceKey>,
         ) -> crate::error::Result<Option<Device>> {
-            self.inner.redeem_invite(code_hash, now, id, name, token)
+            self.inner
+                .redeem_invite(code_hash, now, id, name, token, key)
+        }
+        fn actor_owner(&self, actor: &[u8]) -> crate::error::Result<Option<String>> {
+            self.inner.actor_owner(actor)
+        }
+        fn bind_actors(&self, bindings: &[(Vec<u8>, String)]) -> crate::error::Result<()> {
+            self.check()?;
+            self.inner.bind_actors(bindings)
         }
         fn device_by_token(&self, token_hash: &str) -> crate::error::Result<Option<Device>> {
             self.inner.device_by_token(token_hash)
@@ -1069,6 +1185,7 @@ mod tests {
             role,
             name: "phone".into(),
             revoked: false,
+            key: None,
         }
     }
 

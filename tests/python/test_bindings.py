@@ -233,6 +233,30 @@ class BindingsScenario(unittest.TestCase):
         await lead.wait_until_up_to_date(antenna, WAIT)
         self.assertEqual(lead.households(antenna, everyone), [], "nothing came back from the relay")
 
+    def test_a_lead_sees_the_team_with_each_phones_key_and_keeps_the_last_lead(self):
+        asyncio.run(self.team())
+
+    async def team(self):
+        lead = self.open("leila")
+        antenna = await lead.join(self.relay.url, self.relay.first_invite, "Leila's phone", "Leila")
+        await lead.wait_until_up_to_date(antenna, WAIT)
+        invite = await lead.invite(antenna, Role.VOLUNTEER, 1, 48)
+        sami = self.open("sami")
+        await sami.join(self.relay.url, invite.code, "Sami's phone", "Sami")
+        [sami_antenna] = eventually("Sami's membership", sami.antennas)
+        team = eventually("Sami's enrolment on the lead's phone",
+                          lambda: (lambda t: t if len(t) == 2 else None)(lead.team(antenna)))
+        me, other = team
+        self.assertEqual((me.role, me.is_me, me.device_key), (Role.LEAD, True, lead.device_key()))
+        self.assertEqual((other.id, other.role), (sami_antenna.member, Role.VOLUNTEER))
+        self.assertEqual(other.device_key, sami.device_key(), "the key Sami's phone wrote")
+        with self.assertRaises(JiranError.NotPermitted):
+            lead.change_role(antenna, me.id, Role.VOLUNTEER)  # the last lead
+        with self.assertRaises(JiranError.NotPermitted):
+            sami.change_role(antenna, other.id, Role.LEAD)
+        lead.remove_member(antenna, other.id)
+        self.assertIsNotNone(lead.team(antenna)[-1].removed_at)
+
     def test_a_lead_shares_a_transparency_report_that_names_no_one(self):
         asyncio.run(self.report())
 

@@ -62,6 +62,16 @@ pub struct Member {
     pub role: Role,
     /// When they joined.
     pub joined_at: Timestamp,
+    /// The public key of the member's device (base58), written by that device when it
+    /// enrols. A phone believes it only if the change that wrote it was made under that very
+    /// key (see `Store::team`), so no member can claim another's device.
+    #[autosurgeon(missing = "Option::default")]
+    pub device_key: Option<String>,
+    /// When a lead removed the member from the antenna: they may do nothing from then on and
+    /// the relay revokes their device. Entries of members who joined before removal existed
+    /// lack it.
+    #[autosurgeon(missing = "Option::default")]
+    pub removed_at: Option<Timestamp>,
 }
 
 /// A provider in the antenna's directory.

@@ -9,12 +9,12 @@
 use std::collections::HashSet;
 
 use automerge::sync::{self, SyncDoc};
-use automerge::{Automerge, ChangeHash};
+use automerge::{Automerge, ChangeHash, ReadDoc};
 use autosurgeon::reconcile_prop;
 use rusqlite::{params, OptionalExtension};
 
 use super::{ImportOutcome, Replication};
-use crate::document::DocumentKind;
+use crate::document::{self, DocumentKind};
 use crate::error::{Error, Result};
 use crate::ids::{AntennaId, DocumentId, HouseholdId, MemberId};
 use crate::model::{Member, Role};
@@ -187,6 +187,47 @@ impl Replication<'_> {
         })
     }
 
+    /// Records the storage id the relay gave when this session joined. When it differs from
+    /// the one recorded before, the relay is not the one this device synced with (it was
+    /// restored from a backup, or replaced): what it confirmed may be gone, so the antenna's
+    /// sync states are forgotten and its change-feed position goes back to 0, and the next
+    /// sync offers every document again. Returns whether that happened.
+    pub(crate) fn relay_storage_seen(&self, antenna: AntennaId, storage_id: &str) -> Result<bool> {
+        self.store.batch(|b| {
+            let known: Option<Option<String>> = b
+                .sql
+                .query_row(
+                    "SELECT relay_storage_id FROM relay_links WHERE antenna_id = ?1",
+                    [antenna.to_string()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(known) = known else {
+                return Err(Error::NotAMember(antenna));
+            };
+            if known.as_deref() == Some(storage_id) {
+                return Ok(false);
+            }
+            b.sql.execute(
+                "UPDATE relay_links SET relay_storage_id = ?2 WHERE antenna_id = ?1",
+                params![antenna.to_string(), storage_id],
+            )?;
+            if known.is_none() {
+                return Ok(false);
+            }
+            b.sql.execute(
+                "DELETE FROM sync_states WHERE doc_id IN
+                     (SELECT id FROM documents WHERE antenna_id = ?1)",
+                [antenna.to_string()],
+            )?;
+            b.sql.execute(
+                "UPDATE relay_links SET feed_cursor = 0 WHERE antenna_id = ?1",
+                [antenna.to_string()],
+            )?;
+            Ok(true)
+        })
+    }
+
     /// The antenna's documents never offered to a relay (no sync state).
     pub(crate) fn unsynced_documents(&self, antenna: AntennaId) -> Result<Vec<DocumentId>> {
         self.document_ids(
@@ -220,6 +261,8 @@ impl Replication<'_> {
                 display_name: link.display_name.clone(),
                 role: link.role,
                 joined_at: b.now,
+                device_key: Some(self.store.device_key().to_string()),
+                removed_at: None,
             };
             b.change(antenna.document(), "join antenna", |tx| {
                 let members = map_at(tx, &["members"])?;
@@ -272,14 +315,49 @@ impl Replication<'_> {
 
     /// The next automerge sync message for a document, `None` when there is nothing to say.
     /// A document not on this device yet is asked for with an empty one.
+    ///
+    /// The message carries only changes this device wrote (and the derived skeleton of a
+    /// ledger, which every device writes alike): the relay accepts a change only from the
+    /// device whose key is its actor, so a change of another device that the relay lacks (a
+    /// relay restored from an older backup) waits for its author's phone instead of getting
+    /// this device refused.
     pub fn generate_sync_message(
         &self,
         id: DocumentId,
         state: &mut sync::State,
     ) -> Result<Option<sync::Message>> {
-        self.store.read(|db, docs| match docs.get(db, id)? {
-            Some(loaded) => Ok(loaded.doc.generate_sync_message(state)),
-            None => Ok(Automerge::new().generate_sync_message(state)),
+        self.store.read(|db, docs| {
+            let Some(loaded) = docs.get(db, id)? else {
+                return Ok(Automerge::new().generate_sync_message(state));
+            };
+            let sent_before = state.sent_hashes.clone();
+            let Some(mut message) = loaded.doc.generate_sync_message(state) else {
+                return Ok(None);
+            };
+            let skeleton = document::skeleton_actor(id);
+            let sent: Vec<ChangeHash> = state
+                .sent_hashes
+                .difference(&sent_before)
+                .copied()
+                .collect();
+            let is_ours = |hash: &ChangeHash| {
+                loaded
+                    .doc
+                    .get_change_meta_by_hash(hash)
+                    .is_some_and(|meta| {
+                        self.store.is_own_actor(&meta.actor) || *meta.actor == skeleton
+                    })
+            };
+            if !sent.iter().all(is_ours) {
+                let own: Vec<Vec<u8>> = sent
+                    .iter()
+                    .filter(|hash| is_ours(hash))
+                    .filter_map(|hash| loaded.doc.get_change_by_hash(hash))
+                    .map(|change| change.raw_bytes().to_vec())
+                    .collect();
+                message.changes = own.into();
+            }
+            Ok(Some(message))
         })
     }
 
@@ -337,7 +415,7 @@ impl Replication<'_> {
     }
 
     /// Deletes everything of an antenna from this device: its documents, derived rows, sync
-    /// state, relay link and membership. Deleted content is overwritten (`secure_delete`),
+    /// state, relay link, membership, erased households' ids and the federation key. Deleted content is overwritten (`secure_delete`),
     /// and the write-ahead log is truncated and the file vacuumed, so no page of it remains
     /// in the files. Used when the relay says this device was revoked.
     pub(crate) fn forget_antenna(&self, antenna: AntennaId) -> Result<()> {
@@ -369,6 +447,7 @@ impl Replication<'_> {
                 "donations",
                 "deliveries",
                 "tasks",
+                "erased_households",
                 "relay_links",
                 "memberships",
             ] {
@@ -380,6 +459,13 @@ impl Replication<'_> {
             b.sql.execute(
                 "DELETE FROM allocations WHERE delivery_id NOT IN (SELECT id FROM deliveries)",
                 [],
+            )?;
+            // The key shared with other antennas for the blinded check goes too.
+            b.sql.execute(
+                "DELETE FROM device WHERE key = ?1",
+                [crate::workflows::other_antennas::federation_key_entry(
+                    antenna,
+                )],
             )?;
             Ok(())
         })?;

@@ -35,6 +35,7 @@ impl Batch<'_> {
             .ok_or(Error::NotAMember(antenna))?;
         let role = self
             .member(antenna, &member)?
+            .filter(|m| m.removed_at.is_none())
             .ok_or(Error::NotAMember(antenna))?
             .role;
         if allowed.contains(&role) {

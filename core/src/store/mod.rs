@@ -14,6 +14,7 @@
 pub(crate) mod access;
 pub(crate) mod documents;
 pub(crate) mod events;
+pub(crate) mod identity;
 pub(crate) mod projection;
 mod schema;
 
@@ -21,11 +22,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use automerge::ActorId;
-use rand::RngCore;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use tokio::sync::broadcast;
 
 pub use events::StoreEvent;
+pub use identity::DeviceKey;
+
+use identity::DeviceIdentity;
 
 use crate::error::Result;
 use documents::{Batch, Documents};
@@ -39,6 +42,7 @@ const EVENT_BUFFER: usize = 1024;
 /// A device's store. Cheap to share between threads (`Arc<Store>`); calls are serialised.
 pub struct Store {
     inner: Mutex<Inner>,
+    identity: DeviceIdentity,
     events: broadcast::Sender<StoreEvent>,
     path: PathBuf,
 }
@@ -66,13 +70,14 @@ impl Store {
         std::fs::create_dir_all(dir)?;
         let path = dir.join(DATABASE_FILE);
         let (db, found) = schema::open(&path)?;
-        let actor = device_actor(&db)?;
+        let identity = DeviceIdentity::load_or_create(&db)?;
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let store = Store {
             inner: Mutex::new(Inner {
                 db,
-                docs: Documents::new(actor),
+                docs: Documents::new(identity.actor()),
             }),
+            identity,
             events,
             path,
         };
@@ -80,6 +85,25 @@ impl Store {
             store.replication().rebuild_indexes()?;
         }
         Ok(store)
+    }
+
+    /// This device's public key: the relay registers it when the device joins, and every
+    /// change the device writes carries it as its actor id.
+    pub fn device_key(&self) -> DeviceKey {
+        self.identity.key()
+    }
+
+    /// The proof, sent with a join request, that this device holds the secret half of
+    /// [`Store::device_key`] (see [`DeviceKey::verifies_join`]): a signature of the invite
+    /// code and the key, good for that one redemption. [`crate::sync::join`] sends it; other
+    /// clients of the relay's API may too.
+    pub fn join_proof(&self, invite_code: &str) -> String {
+        self.identity.join_proof(invite_code)
+    }
+
+    /// Whether changes by `actor` were written by this device.
+    pub(crate) fn is_own_actor(&self, actor: &ActorId) -> bool {
+        self.identity.is_own(actor)
     }
 
     /// The path of the SQLite file.
@@ -105,8 +129,7 @@ impl Store {
                 // A panic mid-action: its SQLite transaction rolled back, so drop the
                 // in-memory documents too and reload them from disk.
                 let mut guard = poisoned.into_inner();
-                let actor = guard.docs_actor();
-                guard.docs = Documents::new(actor);
+                guard.docs = Documents::new(self.identity.actor());
                 self.inner.clear_poison();
                 guard
             }
@@ -155,29 +178,4 @@ impl Store {
         let Inner { db, docs } = &mut *guard;
         f(db, docs)
     }
-}
-
-impl Inner {
-    fn docs_actor(&self) -> ActorId {
-        device_actor(&self.db).unwrap_or_else(|_| ActorId::random())
-    }
-}
-
-/// This device's Automerge actor id, made once and kept in the store.
-fn device_actor(db: &Connection) -> Result<ActorId> {
-    let existing: Option<Vec<u8>> = db
-        .query_row("SELECT value FROM device WHERE key = 'actor'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if let Some(bytes) = existing {
-        return Ok(ActorId::from(bytes));
-    }
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    db.execute(
-        "INSERT INTO device (key, value) VALUES ('actor', ?1)",
-        [&bytes[..]],
-    )?;
-    Ok(ActorId::from(&bytes[..]))
 }

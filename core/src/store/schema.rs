@@ -7,7 +7,7 @@ use rusqlite::{Connection, OpenFlags};
 use crate::error::{Error, Result};
 
 /// The newest store schema this build reads and writes.
-pub(crate) const VERSION: i64 = 7;
+pub(crate) const VERSION: i64 = 8;
 
 /// Stores older than this have derived tables missing columns that only a rebuild from the
 /// documents fills (migration 3: open grievances; migration 4: addresses, merges, shocks, open
@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/005_erasure.sql"),
     include_str!("migrations/006_tasks.sql"),
     include_str!("migrations/007_delivery_codes.sql"),
+    include_str!("migrations/008_relay_storage.sql"),
 ];
 
 /// Opens (or creates) the store database at `path`, and says which schema version it found

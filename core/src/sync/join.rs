@@ -26,6 +26,9 @@ struct Joined {
 /// with an invite code, and records the link in the store. Blocking: call it off the UI
 /// thread. The antenna's documents arrive with the first sync.
 ///
+/// The relay registers this device's public key ([`Store::device_key`]) with it: from then on
+/// the relay accepts a change under that key's actor id from this device only.
+///
 /// # Errors
 /// [`Error::Invalid`] for an empty name, [`Error::InviteRefused`] for an unknown, used or
 /// expired code, [`Error::RelayUnreachable`] when the relay cannot be reached, and
@@ -51,6 +54,8 @@ pub fn join(
         .send_json(serde_json::json!({
             "invite_code": invite_code.trim(),
             "device_name": device_name,
+            "device_key": store.device_key().to_string(),
+            "device_key_proof": store.join_proof(invite_code),
         }))
         .map_err(|e| Error::RelayUnreachable(e.to_string()))?;
     match response.status().as_u16() {

@@ -142,8 +142,23 @@ impl Session {
     pub fn receive(&mut self, store: &Store, message: Message) -> Result<Vec<Message>> {
         let mut out = Vec::new();
         match message {
-            Message::Peer { sender_id, .. } if self.relay.is_none() => {
+            Message::Peer {
+                sender_id,
+                peer_metadata,
+                ..
+            } if self.relay.is_none() => {
                 self.relay = Some(sender_id);
+                if let Some(storage) = &peer_metadata.storage_id {
+                    if store
+                        .replication()
+                        .relay_storage_seen(self.antenna, storage)?
+                    {
+                        // Another relay than last time (restored from a backup): offer
+                        // everything again, from the start of its feed.
+                        self.start_cursor = 0;
+                        self.cursor = 0;
+                    }
+                }
                 out.push(self.ask_feed(self.start_cursor));
                 self.enqueue(self.antenna.document());
                 for doc in store.replication().unsent_documents(self.antenna)? {

@@ -59,7 +59,8 @@ fn test_no_filter_ever_hands_over_a_household_that_did_not_consent() {
             ),
         )
         .unwrap();
-    s.add_need(amel, need(NeedCategory::Food)).unwrap();
+    s.add_need(amel, need(NeedCategory::Food, "recorded"))
+        .unwrap();
     let graduated = s
         .register_household(
             antenna,
@@ -94,7 +95,8 @@ fn test_no_filter_ever_hands_over_a_household_that_did_not_consent() {
             ),
         )
         .unwrap();
-    s.add_need(moved, need(NeedCategory::Rent)).unwrap();
+    s.add_need(moved, need(NeedCategory::Rent, "recorded"))
+        .unwrap();
     s.edit_household(
         moved,
         HouseholdEdit {
@@ -116,7 +118,8 @@ fn test_no_filter_ever_hands_over_a_household_that_did_not_consent() {
             ),
         )
         .unwrap();
-    s.add_need(twin, need(NeedCategory::Food)).unwrap();
+    s.add_need(twin, need(NeedCategory::Food, "recorded"))
+        .unwrap();
     s.merge_households(amel, twin).unwrap();
     // Not consenting, in every state and with every need and priority the filters can ask for.
     let mut refusers = Vec::new();
@@ -154,7 +157,7 @@ fn test_no_filter_ever_hands_over_a_household_that_did_not_consent() {
                 ),
             )
             .unwrap();
-        s.add_need(id, need(category)).unwrap();
+        s.add_need(id, need(category, "recorded")).unwrap();
         s.edit_household(
             id,
             HouseholdEdit {
@@ -276,7 +279,8 @@ fn test_the_csv_opens_right_in_a_spreadsheet_and_shows_the_phone_only_with_conse
             ),
         )
         .unwrap();
-    s.add_need(fatma, need(NeedCategory::Food)).unwrap();
+    s.add_need(fatma, need(NeedCategory::Food, "recorded"))
+        .unwrap();
     s.register_household(
         antenna,
         family(
@@ -334,7 +338,8 @@ fn test_each_handover_is_logged_in_the_antenna_document_without_personal_data() 
             ),
         )
         .unwrap();
-    s.add_need(id, need(NeedCategory::Medical)).unwrap();
+    s.add_need(id, need(NeedCategory::Medical, "recorded"))
+        .unwrap();
     let before = Timestamp::now();
     let filter = HandoverFilter {
         min_priority: Some(Priority::High),

@@ -18,13 +18,13 @@ fn test_the_overview_counts_priorities_needs_grievances_and_over_allocations() {
         .register_household(antenna, household("Salah Trabelsi", None))
         .unwrap();
     lead.store
-        .add_need(fatma, need(NeedCategory::Food))
+        .add_need(fatma, need(NeedCategory::Food, "recorded"))
         .unwrap();
     lead.store
-        .add_need(fatma, need(NeedCategory::Rent))
+        .add_need(fatma, need(NeedCategory::Rent, "recorded"))
         .unwrap();
     lead.store
-        .add_need(salah, need(NeedCategory::Food))
+        .add_need(salah, need(NeedCategory::Food, "recorded"))
         .unwrap();
     let answered = lead
         .store

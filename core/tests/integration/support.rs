@@ -1,9 +1,12 @@
-//! Fixtures shared by the integration tests.
+//! Fixtures shared by the integration tests: devices with a store in a temporary directory,
+//! synced by hand. The records they make come from `jiran_core::testing`, re-exported here.
 
+pub use jiran_core::testing::*;
 use jiran_core::*;
 use tempfile::TempDir;
 
-/// A device: its store and the directory that holds it.
+/// A device without a network: its store, in a temporary directory removed when the device
+/// is dropped. Devices exchange documents by hand ([`push`], [`sync`]).
 pub struct Device {
     pub dir: TempDir,
     pub store: Store,
@@ -45,74 +48,6 @@ pub fn join(lead: &Device, antenna: AntennaId, role: Role) -> Device {
     device.store.join_antenna(antenna, &member).unwrap();
     sync(lead, &device, antenna);
     device
-}
-
-pub fn person(name: &str) -> NewPerson {
-    NewPerson {
-        name: name.into(),
-        birth_year: Some(1970),
-        relationship: Relationship::Head,
-        flags: VulnerabilityFlags::default(),
-    }
-}
-
-pub fn household(name: &str, phone: Option<&str>) -> NewHousehold {
-    NewHousehold {
-        members: vec![person(name)],
-        phone: phone.map(Into::into),
-        address: "behind the mosque".into(),
-        coordinates: None,
-        keep_data: true,
-        share_with_municipality: false,
-        contact_by_phone: true,
-        priority: Priority::Normal,
-        shock: None,
-    }
-}
-
-pub fn money(amount_minor: u64) -> NewDonation {
-    NewDonation {
-        gift: Gift::Money {
-            amount_minor,
-            currency: "TND".into(),
-        },
-        donor: None,
-        custodian: None,
-        status: DonationStatus::Received,
-        restricted_to: None,
-        recorded_at: None,
-    }
-}
-
-/// A need of `category`, urgent.
-pub fn need(category: NeedCategory) -> NewNeed {
-    NewNeed {
-        category,
-        description: "recorded".into(),
-        urgency: Urgency::High,
-    }
-}
-
-/// A received donation of `quantity` kg of `item`.
-pub fn goods(item: &str, quantity: u64) -> NewDonation {
-    NewDonation {
-        gift: Gift::Goods {
-            item: item.into(),
-            quantity,
-            unit: "kg".into(),
-        },
-        ..money(1)
-    }
-}
-
-pub fn delivery(household: HouseholdId, donation: &DonationId, amount: u64) -> NewDelivery {
-    NewDelivery {
-        household,
-        category: NeedCategory::Food,
-        description: "food parcel".into(),
-        funding: vec![(donation.clone(), amount)],
-        delivered_at: None,
-    }
 }
 
 /// Sends every document of `antenna` from `from` to `to` (one direction).

@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use jiran_core::workflows::other_antennas::is_blinded_hash;
-use jiran_core::{AntennaId, Role};
+use jiran_core::{AntennaId, DeviceKey, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -21,6 +21,13 @@ pub struct JoinRequest {
     pub invite_code: String,
     /// A name for the device ("Sami's phone").
     pub device_name: String,
+    /// The device's public key (base58), which the relay registers: from then on it accepts
+    /// changes under that key's actor id from this device only. Clients without one (the stock
+    /// JS client) own the actor ids they are the first to write with.
+    pub device_key: Option<String>,
+    /// Proof that the device holds the key: its signature of the invite code and the key (see
+    /// `jiran_core::DeviceKey::verifies_join`). Required with `device_key`.
+    pub device_key_proof: Option<String>,
 }
 
 /// `POST /v1/antennas/{id}/invites` body.
@@ -52,6 +59,26 @@ pub async fn join(
             "device_name must be 1 to 100 characters on one line",
         ));
     }
+    let key = match (&request.device_key, &request.device_key_proof) {
+        (None, None) => None,
+        (Some(key), Some(proof)) => {
+            let key: DeviceKey = key
+                .parse()
+                .map_err(|_| ApiError::bad_request("device_key is not an Ed25519 public key"))?;
+            if !key.verifies_join(&request.invite_code, proof) {
+                Metrics::inc(&app.metrics.auth_failures);
+                return Err(ApiError::bad_request(
+                    "device_key_proof does not prove this device holds device_key",
+                ));
+            }
+            Some(key)
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "device_key and device_key_proof go together",
+            ))
+        }
+    };
     let token = auth::new_token();
     let device = app.storage.redeem_invite(
         &auth::hash(&request.invite_code),
@@ -59,6 +86,7 @@ pub async fn join(
         &auth::new_device_id(),
         name,
         &auth::hash(&token),
+        key.as_ref(),
     )?;
     let Some(device) = device else {
         Metrics::inc(&app.metrics.auth_failures);

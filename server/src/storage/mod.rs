@@ -9,7 +9,7 @@ pub mod sqlite;
 
 pub use sqlite::SqliteStorage;
 
-use jiran_core::{AntennaId, DocumentId, Role};
+use jiran_core::{AntennaId, DeviceKey, DocumentId, Role};
 
 use crate::error::Result;
 
@@ -26,6 +26,9 @@ pub struct Device {
     pub name: String,
     /// Whether a lead revoked it.
     pub revoked: bool,
+    /// The public key it registered when it joined, if it sent one: the Automerge actor id it
+    /// alone may write with.
+    pub key: Option<DeviceKey>,
 }
 
 /// An invite as stored (its code is kept only as a hash).
@@ -134,6 +137,9 @@ pub trait Storage: Send + Sync + 'static {
     /// Stores an invite under the hash of its code.
     fn create_invite(&self, code_hash: &str, invite: &NewInvite) -> Result<()>;
     /// Uses an invite (if valid at `now`) to register a device with `token_hash`, atomically.
+    /// With `key` (checked by the caller to be held by the joining device), the device may
+    /// write under the actor id that key is (as may other registrations of the same phone, in
+    /// other antennas).
     fn redeem_invite(
         &self,
         code_hash: &str,
@@ -141,7 +147,14 @@ pub trait Storage: Send + Sync + 'static {
         device_id: &str,
         device_name: &str,
         token_hash: &str,
+        key: Option<&DeviceKey>,
     ) -> Result<Option<Device>>;
+    /// The device that owns an Automerge actor id that is not a device key (a client without
+    /// a key, such as the stock JS client, owns the actors it wrote with first), if any does.
+    fn actor_owner(&self, actor: &[u8]) -> Result<Option<String>>;
+    /// Records that each device owns its actor, unless another already does; durable when
+    /// `Ok`.
+    fn bind_actors(&self, bindings: &[(Vec<u8>, String)]) -> Result<()>;
     /// The device holding a token, revoked or not.
     fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>>;
     /// The devices of an antenna.

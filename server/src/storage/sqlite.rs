@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use jiran_core::{AntennaId, DocumentId, Role};
+use jiran_core::{AntennaId, DeviceKey, DocumentId, Role};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
 use super::{Append, Appended, BlindedMatch, Device, NewInvite, Storage};
@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 /// The database file's name in the data directory.
 pub const DATABASE_FILE: &str = "relay.sqlite3";
 
-const VERSION: i64 = 5;
+const VERSION: i64 = 6;
 const APPLICATION_ID: i64 = 0x4a52_4c59; // "JRLY"
 
 const SCHEMA: &str = "
@@ -94,12 +94,24 @@ CREATE TABLE blinded_index (
 CREATE INDEX blinded_index_by_antenna ON blinded_index (antenna_id);
 ";
 
-/// Version 5: a tombstone of an id the relay never held blocks only the antenna whose lead
+/// Version 5: device keys and the actors they own. A device that joins with a public key has
+/// it recorded, and alone writes under the Automerge actor id that key is; a client without a
+/// key (the stock JS client) owns the other actor ids it is the first to write with
+/// (`actors`). A change under an actor another device owns is refused.
+const MIGRATION_5: &str = "
+ALTER TABLE devices ADD COLUMN public_key TEXT;
+CREATE TABLE actors (
+    actor     BLOB PRIMARY KEY,
+    device_id TEXT NOT NULL
+) WITHOUT ROWID;
+";
+
+/// Version 6: a tombstone of an id the relay never held blocks only the antenna whose lead
 /// wrote it (`held = 0`), so one antenna cannot block another's ids; one row per (id,
 /// antenna). A tombstone of a stored document (`held = 1`) still blocks every antenna. Rows
 /// from version 3 with feed position 0 were never held.
-const MIGRATION_5: &str = "
-CREATE TABLE erased_v5 (
+const MIGRATION_6: &str = "
+CREATE TABLE erased_v6 (
     doc_id      TEXT NOT NULL,
     antenna_id  TEXT NOT NULL,
     changed_seq INTEGER NOT NULL,
@@ -107,10 +119,10 @@ CREATE TABLE erased_v5 (
     held        INTEGER NOT NULL,
     PRIMARY KEY (doc_id, antenna_id)
 );
-INSERT INTO erased_v5 (doc_id, antenna_id, changed_seq, erased_at, held)
+INSERT INTO erased_v6 (doc_id, antenna_id, changed_seq, erased_at, held)
     SELECT doc_id, antenna_id, changed_seq, erased_at, changed_seq > 0 FROM erased;
 DROP TABLE erased;
-ALTER TABLE erased_v5 RENAME TO erased;
+ALTER TABLE erased_v6 RENAME TO erased;
 ";
 
 /// The next sequence number of the change feed (one statement, under the connection's lock),
@@ -176,6 +188,7 @@ impl SqliteStorage {
             (3, MIGRATION_3),
             (4, MIGRATION_4),
             (5, MIGRATION_5),
+            (6, MIGRATION_6),
         ] {
             if version < to {
                 let tx = db.unchecked_transaction()?;
@@ -226,19 +239,27 @@ fn role(word: &str) -> Role {
     Role::parse(word).unwrap_or(Role::Observer)
 }
 
-fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, String, String, String, bool)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+type DeviceRow = (String, String, String, String, bool, Option<String>);
+
+fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceRow> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
 }
 
-fn device(
-    (id, antenna, role_word, name, revoked): (String, String, String, String, bool),
-) -> Option<Device> {
+fn device((id, antenna, role_word, name, revoked, key): DeviceRow) -> Option<Device> {
     Some(Device {
         id,
         antenna: antenna.parse().ok()?,
         role: role(&role_word),
         name,
         revoked,
+        key: key.and_then(|k| k.parse().ok()),
     })
 }
 
@@ -554,6 +575,7 @@ impl Storage for SqliteStorage {
         device_id: &str,
         device_name: &str,
         token_hash: &str,
+        key: Option<&DeviceKey>,
     ) -> Result<Option<Device>> {
         let mut db = self.db();
         let tx = db.transaction()?;
@@ -573,9 +595,17 @@ impl Storage for SqliteStorage {
             [code_hash],
         )?;
         tx.execute(
-            "INSERT INTO devices (id, antenna_id, role, name, token_hash, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![device_id, antenna, role_word, device_name, token_hash, now],
+            "INSERT INTO devices (id, antenna_id, role, name, token_hash, created_at, public_key)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                device_id,
+                antenna,
+                role_word,
+                device_name,
+                token_hash,
+                now,
+                key.map(|k| k.to_string())
+            ],
         )?;
         tx.commit()?;
         Ok(device((
@@ -584,6 +614,7 @@ impl Storage for SqliteStorage {
             role_word,
             device_name.to_owned(),
             false,
+            key.map(|k| k.to_string()),
         )))
     }
 
@@ -591,7 +622,7 @@ impl Storage for SqliteStorage {
         let row = self
             .db()
             .query_row(
-                "SELECT id, antenna_id, role, name, revoked FROM devices WHERE token_hash = ?1",
+                "SELECT id, antenna_id, role, name, revoked, public_key FROM devices WHERE token_hash = ?1",
                 [token_hash],
                 device_row,
             )
@@ -602,7 +633,7 @@ impl Storage for SqliteStorage {
     fn devices(&self, antenna: &AntennaId) -> Result<Vec<Device>> {
         let db = self.db();
         let mut stmt = db.prepare_cached(
-            "SELECT id, antenna_id, role, name, revoked FROM devices WHERE antenna_id = ?1 ORDER BY created_at, id",
+            "SELECT id, antenna_id, role, name, revoked, public_key FROM devices WHERE antenna_id = ?1 ORDER BY created_at, id",
         )?;
         let rows = stmt.query_map([antenna.to_string()], device_row)?;
         let mut out = Vec::new();
@@ -618,6 +649,33 @@ impl Storage for SqliteStorage {
             params![antenna.to_string(), device_id],
         )?;
         Ok(n > 0)
+    }
+
+    fn actor_owner(&self, actor: &[u8]) -> Result<Option<String>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT device_id FROM actors WHERE actor = ?1",
+                [actor],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn bind_actors(&self, bindings: &[(Vec<u8>, String)]) -> Result<()> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO actors (actor, device_id) VALUES (?1, ?2)
+                 ON CONFLICT (actor) DO NOTHING",
+            )?;
+            for (actor, device) in bindings {
+                stmt.execute(params![actor, device])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     fn size_bytes(&self) -> Result<u64> {
@@ -657,19 +715,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn test_a_tombstone_of_an_id_never_held_blocks_only_its_antenna_and_version_4_data_migrates() {
+    fn test_a_tombstone_of_an_id_never_held_blocks_only_its_antenna_and_version_5_data_migrates() {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (AntennaId::random(), AntennaId::random());
         let (held, unknown) = (DocumentId::random(), DocumentId::random());
         {
-            // A version 4 database: tombstones keyed by id alone, "never held" as position 0.
+            // A version 5 database: tombstones keyed by id alone, "never held" as position 0.
             let storage = SqliteStorage::open(dir.path()).unwrap();
             let db = storage.db();
             db.execute_batch(
                 "DROP TABLE erased;
                  CREATE TABLE erased (doc_id TEXT PRIMARY KEY, antenna_id TEXT NOT NULL,
                                       changed_seq INTEGER NOT NULL, erased_at INTEGER NOT NULL);
-                 PRAGMA user_version = 4;",
+                 PRAGMA user_version = 5;",
             )
             .unwrap();
             db.execute(

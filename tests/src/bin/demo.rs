@@ -4,15 +4,16 @@
 use std::time::Duration;
 
 use jiran_core::sync::SyncState;
+use jiran_core::testing::{cash, delivery_in_dinars, family, need};
 use jiran_core::*;
 use jiran_server::config::ServeArgs;
-use jiran_tests::field::{cash, converge, delivery, family, need, Device};
+use jiran_tests::phone::{converge, Phone};
 
 fn say(text: &str) {
     println!("{text}");
 }
 
-fn status(device: &Device) -> String {
+fn status(device: &Phone) -> String {
     device
         .engine
         .status(device.antenna)
@@ -45,7 +46,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     ));
     say("Its operator created the antenna \"La Marsa – Cité Erriadh\" and gave Leila, the lead, an invite code.\n");
 
-    let leila = Device::join(&url, &lead_code, "Leila").await;
+    let leila = Phone::join(&url, &lead_code, "Leila").await;
     leila.synced().await;
     let donation = leila
         .store
@@ -59,7 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut volunteers = Vec::new();
     for name in ["Sami", "Amel"] {
         let code = invite(&url, &token, antenna)?;
-        volunteers.push(Device::join(&url, &code, name).await);
+        volunteers.push(Phone::join(&url, &code, name).await);
     }
     let [sami, amel] = [&volunteers[0], &volunteers[1]];
     converge(&[&leila, sami, amel], Duration::from_secs(30)).await;
@@ -75,8 +76,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .register_household(antenna, family("Fatma Ben Ali", "+216 98 123 456"))?;
     sami.store
         .add_need(fatma, need(NeedCategory::Food, "5 people, no income"))?;
-    sami.store
-        .record_delivery(antenna, delivery(fatma, NeedCategory::Food, &donation, 200))?;
+    sami.store.record_delivery(
+        antenna,
+        delivery_in_dinars(fatma, NeedCategory::Food, &donation, 200),
+    )?;
     say("  Sami registered Fatma Ben Ali's family, noted a food need and gave 200 TND of food.");
     let again = amel
         .store
@@ -88,8 +91,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .register_household(antenna, family("Hédi Chaouch", "+216 22 555 010"))?;
     amel.store
         .add_need(hedi, need(NeedCategory::Rent, "April rent"))?;
-    amel.store
-        .record_delivery(antenna, delivery(hedi, NeedCategory::Rent, &donation, 150))?;
+    amel.store.record_delivery(
+        antenna,
+        delivery_in_dinars(hedi, NeedCategory::Rent, &donation, 150),
+    )?;
     say("  Amel met the same family (she typed the name in Arabic), and paid Hédi Chaouch's rent: 150 TND from the same donation.");
     leila.store.add_provider(
         antenna,

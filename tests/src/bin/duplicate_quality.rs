@@ -1,13 +1,13 @@
 //! Precision and recall of duplicate detection on a generated antenna with known duplicates
-//! (see `jiran_tests::families`), registered through the real store.
+//! (see `jiran_core::testing::families`), registered through the real store.
 //!
 //! `cargo run --release -p jiran-tests --bin duplicate_quality -- --households 5000`
 
 use std::time::Instant;
 
 use clap::Parser;
+use jiran_core::testing::families;
 use jiran_core::{NewAntenna, Store};
-use jiran_tests::families;
 
 /// Measures duplicate detection.
 #[derive(Parser)]

@@ -10,8 +10,9 @@ use std::io::Write;
 use std::sync::Arc;
 
 use jiran_core::sync::SyncEngine;
+use jiran_core::testing::{family, need};
 use jiran_core::{NeedCategory, Store};
-use jiran_tests::field::{family, need, quick_options};
+use jiran_tests::phone::quick_options;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -1,8 +1,11 @@
 //! An antenna and its team: founding one on this device, joining one, adding members, and
-//! the antenna as this device sees it.
+//! the antenna as this device sees it; and the team a lead manages (`team`).
+
+mod team;
 
 use autosurgeon::reconcile_prop;
 use rusqlite::params;
+pub use team::TeamMember;
 
 use crate::document::{write_antenna_profile, DocumentHeader, DocumentKind};
 use crate::error::Result;
@@ -34,6 +37,7 @@ impl Store {
         let lead_name = validate::name("lead_name", &new.lead_name)?;
         let id = AntennaId::random();
         let lead = MemberId::random();
+        let key = self.device_key().to_string();
         self.batch(|b| {
             let now = b.now;
             let header = DocumentHeader {
@@ -47,6 +51,8 @@ impl Store {
                     display_name: lead_name.clone(),
                     role: Role::Lead,
                     joined_at: now,
+                    device_key: Some(key.clone()),
+                    removed_at: None,
                 };
                 reconcile_prop(&mut *tx, members, lead.as_str(), &member)?;
                 Ok(())
@@ -92,6 +98,8 @@ impl Store {
                     display_name,
                     role,
                     joined_at: now,
+                    device_key: None,
+                    removed_at: None,
                 };
                 reconcile_prop(tx, members, id.as_str(), &member)?;
                 Ok(())

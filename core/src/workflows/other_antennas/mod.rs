@@ -13,3 +13,4 @@ mod store;
 
 pub use check::{check_other_antennas, leave_blinded_index, AlsoHelped, OtherAntenna};
 pub use key::{is_blinded_hash, normalise_national_id, FederationKey};
+pub(crate) use store::federation_key_entry;

@@ -11,7 +11,9 @@ use crate::model::HouseholdDocument;
 use crate::store::access::LEADS;
 use crate::store::Store;
 
-fn key_name(antenna: AntennaId) -> String {
+/// Where the antenna's federation key is kept in the store's device table (also what a
+/// revocation's wipe deletes).
+pub(crate) fn federation_key_entry(antenna: AntennaId) -> String {
     format!("federation_key/{antenna}")
 }
 
@@ -29,12 +31,14 @@ impl Store {
     ) -> Result<()> {
         self.batch(|b| {
             b.acting(antenna, "take part in the blinded index", LEADS)?;
-            b.sql
-                .execute("DELETE FROM device WHERE key = ?1", [key_name(antenna)])?;
+            b.sql.execute(
+                "DELETE FROM device WHERE key = ?1",
+                [federation_key_entry(antenna)],
+            )?;
             if let Some(key) = key {
                 b.sql.execute(
                     "INSERT INTO device (key, value) VALUES (?1, ?2)",
-                    rusqlite::params![key_name(antenna), key.to_text().into_bytes()],
+                    rusqlite::params![federation_key_entry(antenna), key.to_text().into_bytes()],
                 )?;
             }
             Ok(())
@@ -47,7 +51,7 @@ impl Store {
             Ok(db
                 .query_row(
                     "SELECT value FROM device WHERE key = ?1",
-                    [key_name(antenna)],
+                    [federation_key_entry(antenna)],
                     |r| r.get(0),
                 )
                 .optional()?)

@@ -143,7 +143,11 @@ impl Store {
                 ));
             }
             match b.member(antenna, &new.assigned_to)? {
-                None => return Err(Error::UnknownMember(new.assigned_to.clone())),
+                None
+                | Some(Member {
+                    removed_at: Some(_),
+                    ..
+                }) => return Err(Error::UnknownMember(new.assigned_to.clone())),
                 Some(Member {
                     role: Role::Observer,
                     ..

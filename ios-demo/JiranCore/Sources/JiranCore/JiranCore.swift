@@ -744,6 +744,12 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func cancelTask(household: HouseholdId, task: TaskId) throws 
     
     /**
+     * Gives a member another role (leads): effective on every phone and at the relay when it
+     * syncs. Refused when it would leave the antenna without a lead.
+     */
+    func changeRole(antenna: AntennaId, member: MemberId, role: Role) throws 
+    
+    /**
      * Opts the antenna into the blinded index (or refreshes it) and lists our households that
      * other antennas of the federation help too, with how to reach them (leads). `contact`
      * is what they will see of us.
@@ -765,6 +771,12 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
      * A receipt for one delivery, with its text to share or print; no name in it.
      */
     func deliveryReceipt(antenna: AntennaId, delivery: DeliveryId) throws  -> DeliveryReceipt
+    
+    /**
+     * This phone's public key (base58): what the relay registered when it joined, shown so
+     * a lead can tell devices apart.
+     */
+    func deviceKey()  -> String
     
     /**
      * Per donation: received, delivered, remaining, households reached (a count).
@@ -923,6 +935,12 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func registerHousehold(antenna: AntennaId, household: NewHousehold) throws  -> HouseholdId
     
     /**
+     * Removes a member (leads): their phone may do nothing more in the antenna, and the relay
+     * revokes it when the change syncs. Refused for the last lead.
+     */
+    func removeMember(antenna: AntennaId, member: MemberId) throws 
+    
+    /**
      * Households by name or phone, however typed (Arabic or Latin letters, any accents).
      */
     func search(antenna: AntennaId, typed: String, limit: UInt32) throws  -> [HouseholdListItem]
@@ -968,6 +986,12 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
      * A member's open tasks, most overdue first (leads; anyone for their own).
      */
     func tasksOf(antenna: AntennaId, member: MemberId) throws  -> [TaskItem]
+    
+    /**
+     * The antenna's team: members in it first (leads, volunteers, observers, each by name),
+     * then removed members.
+     */
+    func team(antenna: AntennaId) throws  -> [TeamMember]
     
     /**
      * The antenna's public transparency report for the months `from..=to` (`YYYY-MM`, either
@@ -1150,6 +1174,21 @@ open func cancelTask(household: HouseholdId, task: TaskId)throws   {try rustCall
 }
     
     /**
+     * Gives a member another role (leads): effective on every phone and at the relay when it
+     * syncs. Refused when it would leave the antenna without a lead.
+     */
+open func changeRole(antenna: AntennaId, member: MemberId, role: Role)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_change_role(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterTypeMemberId_lower(member),
+        FfiConverterTypeRole_lower(role),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Opts the antenna into the blinded index (or refreshes it) and lists our households that
      * other antennas of the federation help too, with how to reach them (leads). `contact`
      * is what they will see of us.
@@ -1209,6 +1248,19 @@ open func deliveryReceipt(antenna: AntennaId, delivery: DeliveryId)throws  -> De
             self.uniffiCloneHandle(),
         FfiConverterTypeAntennaId_lower(antenna),
         FfiConverterTypeDeliveryId_lower(delivery),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * This phone's public key (base58): what the relay registered when it joined, shown so
+     * a lead can tell devices apart.
+     */
+open func deviceKey() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_device_key(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1635,6 +1687,20 @@ open func registerHousehold(antenna: AntennaId, household: NewHousehold)throws  
 }
     
     /**
+     * Removes a member (leads): their phone may do nothing more in the antenna, and the relay
+     * revokes it when the change syncs. Refused for the last lead.
+     */
+open func removeMember(antenna: AntennaId, member: MemberId)throws   {try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_remove_member(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),
+        FfiConverterTypeMemberId_lower(member),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Households by name or phone, however typed (Arabic or Latin letters, any accents).
      */
 open func search(antenna: AntennaId, typed: String, limit: UInt32)throws  -> [HouseholdListItem]  {
@@ -1750,6 +1816,20 @@ open func tasksOf(antenna: AntennaId, member: MemberId)throws  -> [TaskItem]  {
             self.uniffiCloneHandle(),
         FfiConverterTypeAntennaId_lower(antenna),
         FfiConverterTypeMemberId_lower(member),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The antenna's team: members in it first (leads, volunteers, observers, each by name),
+     * then removed members.
+     */
+open func team(antenna: AntennaId)throws  -> [TeamMember]  {
+    return try  FfiConverterSequenceTypeTeamMember.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_method_jiranstore_team(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAntennaId_lower(antenna),uniffiCallStatus
     )
 })
 }
@@ -5593,6 +5673,101 @@ public func FfiConverterTypeTaskItem_lower(_ value: TaskItem) -> RustBuffer {
 
 
 /**
+ * A member of the antenna's team: their name, role and device, as a lead manages them.
+ */
+public struct TeamMember: Equatable, Hashable {
+    public var id: MemberId
+    public var displayName: String
+    public var role: Role
+    public var joinedAt: Timestamp
+    /**
+     * Their device's public key (base58), when that device wrote it itself.
+     */
+    public var deviceKey: String?
+    /**
+     * When a lead removed them; `None` while they are in the team.
+     */
+    public var removedAt: Timestamp?
+    /**
+     * Whether this is the member this phone acts as.
+     */
+    public var isMe: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(id: MemberId, displayName: String, role: Role, joinedAt: Timestamp, 
+        /**
+         * Their device's public key (base58), when that device wrote it itself.
+         */deviceKey: String?, 
+        /**
+         * When a lead removed them; `None` while they are in the team.
+         */removedAt: Timestamp?, 
+        /**
+         * Whether this is the member this phone acts as.
+         */isMe: Bool) {
+        self.id = id
+        self.displayName = displayName
+        self.role = role
+        self.joinedAt = joinedAt
+        self.deviceKey = deviceKey
+        self.removedAt = removedAt
+        self.isMe = isMe
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TeamMember: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTeamMember: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TeamMember {
+        return
+            try TeamMember(
+                id: FfiConverterTypeMemberId.read(from: &buf), 
+                displayName: FfiConverterString.read(from: &buf), 
+                role: FfiConverterTypeRole.read(from: &buf), 
+                joinedAt: FfiConverterTypeTimestamp.read(from: &buf), 
+                deviceKey: FfiConverterOptionString.read(from: &buf), 
+                removedAt: FfiConverterOptionTypeTimestamp.read(from: &buf), 
+                isMe: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TeamMember, into buf: inout [UInt8]) {
+        FfiConverterTypeMemberId.write(value.id, into: &buf)
+        FfiConverterString.write(value.displayName, into: &buf)
+        FfiConverterTypeRole.write(value.role, into: &buf)
+        FfiConverterTypeTimestamp.write(value.joinedAt, into: &buf)
+        FfiConverterOptionString.write(value.deviceKey, into: &buf)
+        FfiConverterOptionTypeTimestamp.write(value.removedAt, into: &buf)
+        FfiConverterBool.write(value.isMe, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTeamMember_lift(_ buf: RustBuffer) throws -> TeamMember {
+    return try FfiConverterTypeTeamMember.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTeamMember_lower(_ value: TeamMember) -> RustBuffer {
+    return FfiConverterTypeTeamMember.lower(value)
+}
+
+
+/**
  * The antenna's public transparency report, ready to share: the same figures as JSON and as
  * one self-contained printable HTML page. No household or donor is named in either.
  */
@@ -8848,6 +9023,31 @@ fileprivate struct FfiConverterSequenceTypeTaskItem: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeTeamMember: FfiConverterRustBuffer {
+    typealias SwiftType = [TeamMember]
+
+    public static func write(_ value: [TeamMember], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTeamMember.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TeamMember] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TeamMember]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTeamMember.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDuplicateReason: FfiConverterRustBuffer {
     typealias SwiftType = [DuplicateReason]
 
@@ -9693,6 +9893,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_cancel_task() != 1201) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_change_role() != 14841) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_check_other_antennas() != 45285) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9703,6 +9906,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_delivery_receipt() != 48654) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_device_key() != 60102) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_donation_balances() != 924) {
@@ -9792,6 +9998,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_register_household() != 8504) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_remove_member() != 11891) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_search() != 33221) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9817,6 +10026,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_tasks_of() != 34358) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_team() != 31090) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_transparency_report() != 59845) {

@@ -357,6 +357,11 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_assign_task(uint64_t ptr, 
 void uniffi_jiran_bindings_fn_method_jiranstore_cancel_task(uint64_t ptr, RustBuffer household, RustBuffer task, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_CHANGE_ROLE
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_CHANGE_ROLE
+void uniffi_jiran_bindings_fn_method_jiranstore_change_role(uint64_t ptr, RustBuffer antenna, RustBuffer member, RustBuffer role, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_CHECK_OTHER_ANTENNAS
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_CHECK_OTHER_ANTENNAS
 uint64_t uniffi_jiran_bindings_fn_method_jiranstore_check_other_antennas(uint64_t ptr, RustBuffer antenna, RustBuffer contact
@@ -375,6 +380,11 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_delivery_list(uint64_t ptr
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_RECEIPT
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_RECEIPT
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_delivery_receipt(uint64_t ptr, RustBuffer antenna, RustBuffer delivery, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DEVICE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DEVICE_KEY
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_device_key(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DONATION_BALANCES
@@ -522,6 +532,11 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_referrals_to_follow_up(uin
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_register_household(uint64_t ptr, RustBuffer antenna, RustBuffer household, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_REMOVE_MEMBER
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_REMOVE_MEMBER
+void uniffi_jiran_bindings_fn_method_jiranstore_remove_member(uint64_t ptr, RustBuffer antenna, RustBuffer member, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_SEARCH
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_SEARCH
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_search(uint64_t ptr, RustBuffer antenna, RustBuffer typed, uint32_t limit, RustCallStatus *_Nonnull out_status
@@ -565,6 +580,11 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_sync_status(uint64_t ptr, 
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TASKS_OF
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TASKS_OF
 RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_tasks_of(uint64_t ptr, RustBuffer antenna, RustBuffer member, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TEAM
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TEAM
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_team(uint64_t ptr, RustBuffer antenna, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TRANSPARENCY_REPORT
@@ -897,6 +917,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_cancel_task(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_CHANGE_ROLE
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_CHANGE_ROLE
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_change_role(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_CHECK_OTHER_ANTENNAS
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_CHECK_OTHER_ANTENNAS
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_check_other_antennas(void
@@ -918,6 +944,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_delivery_list(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DELIVERY_RECEIPT
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DELIVERY_RECEIPT
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_delivery_receipt(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DEVICE_KEY
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_DEVICE_KEY
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_device_key(void
     
 );
 #endif
@@ -1095,6 +1127,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_register_household(voi
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_REMOVE_MEMBER
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_REMOVE_MEMBER
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_remove_member(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_SEARCH
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_SEARCH
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_search(void
@@ -1146,6 +1184,12 @@ uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_sync_status(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_TASKS_OF
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_TASKS_OF
 uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_tasks_of(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_TEAM
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_JIRANSTORE_TEAM
+uint16_t uniffi_jiran_bindings_checksum_method_jiranstore_team(void
     
 );
 #endif

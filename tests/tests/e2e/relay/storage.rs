@@ -8,7 +8,7 @@ use std::path::Path;
 use automerge::transaction::Transactable;
 use automerge::{Automerge, ScalarValue, ROOT};
 
-use super::support::*;
+use crate::support::*;
 
 /// A document holding `len` bytes no compressor shrinks (a scanned paper, say).
 fn large_document(len: usize) -> Automerge {
@@ -41,7 +41,7 @@ async fn test_a_full_database_closes_the_writer_with_a_clear_reason_and_keeps_se
     let log = dir.path().join("relay.log");
     let relay = Relay::start_logging(dir.path(), &["--config", config.to_str().unwrap()], &log);
     let lead = join(&relay, &code, "lead");
-    let volunteer = invite(&relay, &lead, "volunteer");
+    let volunteer = invite_and_join(&relay, &lead, "volunteer");
 
     // A household document fits.
     let kept = rand_id();

@@ -2,17 +2,16 @@
 //! the relay never holds the key, and neither antenna learns anything of the other's
 //! households but that one of its own is helped there too.
 
-mod support;
-
+use crate::support::{create_antenna, invite, Relay};
+use jiran_core::testing::family;
 use jiran_core::workflows::other_antennas::FederationKey;
 use jiran_core::workflows::other_antennas::{check_other_antennas, leave_blinded_index};
 use jiran_core::*;
-use jiran_tests::field::{family, Device};
+use jiran_tests::phone::Phone;
 use serde_json::json;
-use support::{create_antenna, invite, Relay};
 
 /// `PUT /v1/antennas/{id}/blinded-index` by hand: the status the relay answers.
-fn put_index(relay: &Relay, device: &Device, body: serde_json::Value) -> u16 {
+fn put_index(relay: &Relay, device: &Phone, body: serde_json::Value) -> u16 {
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
@@ -36,9 +35,9 @@ async fn test_two_antennas_learn_they_help_the_same_family_and_nothing_else() {
     let (_, khalled_code) = create_antenna(data.path(), "Beni Khalled");
     let (_, ariana_code) = create_antenna(data.path(), "Ariana");
     let relay = Relay::start(data.path());
-    let leila = Device::join(&relay.url, &marsa_code, "Leila").await;
-    let hedi = Device::join(&relay.url, &khalled_code, "Hedi").await;
-    let sonia = Device::join(&relay.url, &ariana_code, "Sonia").await;
+    let leila = Phone::join(&relay.url, &marsa_code, "Leila").await;
+    let hedi = Phone::join(&relay.url, &khalled_code, "Hedi").await;
+    let sonia = Phone::join(&relay.url, &ariana_code, "Sonia").await;
     for lead in [&leila, &hedi, &sonia] {
         lead.synced().await;
     }
@@ -167,7 +166,7 @@ async fn test_two_antennas_learn_they_help_the_same_family_and_nothing_else() {
         put_index(&relay, &leila, json!({"contact": "", "hashes": []})),
         400
     );
-    let sami = Device::join(
+    let sami = Phone::join(
         &relay.url,
         &invite(&relay.url, &leila.token(), leila.antenna, "volunteer"),
         "Sami",

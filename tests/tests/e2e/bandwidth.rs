@@ -2,16 +2,15 @@
 //! offline edit, counted by a proxy between the phone and a real relay process.
 //!
 //! In CI with 150 households (asserted). The full figure, 5,000 households:
-//! `JIRAN_HOUSEHOLDS=5000 cargo test --release -p jiran-tests --test bandwidth -- --nocapture`
-
-mod support;
+//! `JIRAN_HOUSEHOLDS=5000 cargo test --release -p jiran-tests --test e2e bandwidth -- --nocapture`
 
 use std::time::Duration;
 
+use crate::support::{create_antenna, invite, Relay};
+use jiran_core::testing::{family, need};
 use jiran_core::*;
-use jiran_tests::field::{converge, family, need, Device};
+use jiran_tests::phone::{converge, Phone};
 use jiran_tests::proxy::{Faults, Proxy};
-use support::{create_antenna, invite, Relay};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_first_sync_costs_little_more_than_the_saves_and_a_reconnect_kilobytes() {
@@ -22,7 +21,7 @@ async fn test_first_sync_costs_little_more_than_the_saves_and_a_reconnect_kiloby
     let data = tempfile::tempdir().unwrap();
     let (antenna, code) = create_antenna(data.path(), "La Marsa");
     let relay = Relay::start(data.path());
-    let lead = Device::join(&relay.url, &code, "Leila").await;
+    let lead = Phone::join(&relay.url, &code, "Leila").await;
     lead.synced().await;
     lead.engine.set_online(false);
     for i in 0..households {
@@ -60,7 +59,7 @@ async fn test_first_sync_costs_little_more_than_the_saves_and_a_reconnect_kiloby
         .sum();
     let proxy = Proxy::start(relay.address().parse().unwrap(), Faults::default(), 0).await;
     let token = lead.store.relay_link(antenna).unwrap().unwrap().token;
-    let sami = Device::join(
+    let sami = Phone::join(
         &proxy.url(),
         &invite(&relay.url, &token, antenna, "volunteer"),
         "Sami",

@@ -3,7 +3,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use jiran_core::{NewAntenna, NewHousehold, NewPerson, NoteId, Priority, Relationship, Store};
+use jiran_core::testing::{household, person};
+use jiran_core::{NewAntenna, NewHousehold, NewPerson, NoteId, Store};
 
 #[test]
 fn test_every_write_that_returned_survives_a_kill_9() {
@@ -22,19 +23,12 @@ fn test_every_write_that_returned_survives_a_kill_9() {
                 antenna,
                 NewHousehold {
                     members: vec![NewPerson {
-                        name: "Amel".into(),
                         birth_year: None,
-                        relationship: Relationship::Head,
-                        flags: Default::default(),
+                        ..person("Amel")
                     }],
-                    phone: None,
                     address: "near the citrus market".into(),
-                    coordinates: None,
-                    keep_data: true,
-                    share_with_municipality: false,
                     contact_by_phone: false,
-                    priority: Priority::Normal,
-                    shock: None,
+                    ..household("Amel", None)
                 },
             )
             .unwrap();

@@ -2,8 +2,8 @@
 //! a floor on precision and recall, so a change that makes detection worse fails here. The
 //! 5,000-household figures come from `duplicate_quality` (see ARCHITECTURE.md).
 
+use jiran_core::testing::families;
 use jiran_core::{NewAntenna, Store};
-use jiran_tests::families;
 
 #[test]
 fn test_duplicate_detection_finds_most_second_registrations_and_few_false_pairs() {

@@ -1,15 +1,14 @@
 //! The La Marsa day: three volunteers offline all day, a lead reviewing offline, everyone
 //! reconnecting in a random order through a real relay process.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{create_antenna, invite, Relay};
+use jiran_core::testing::{cash, delivery_in_dinars, family, need};
 use jiran_core::*;
-use jiran_tests::field::{cash, converge, delivery, family, need, Device};
+use jiran_tests::phone::{converge, Phone};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use support::{create_antenna, invite, Relay};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_la_marsa_day_every_record_reaches_every_phone() {
@@ -23,7 +22,7 @@ async fn test_la_marsa_day_every_record_reaches_every_phone() {
     let data = tempfile::tempdir().unwrap();
     let (_, code) = create_antenna(data.path(), "La Marsa – Cité Erriadh");
     let relay = Relay::start(data.path());
-    let leila = Device::join(&relay.url, &code, "Leila").await;
+    let leila = Phone::join(&relay.url, &code, "Leila").await;
     leila.synced().await;
     let antenna = leila.antenna;
     let token = leila.store.relay_link(antenna).unwrap().unwrap().token;
@@ -34,9 +33,9 @@ async fn test_la_marsa_day_every_record_reaches_every_phone() {
     let mut volunteers = Vec::new();
     for name in ["Sami", "Amel", "Karim"] {
         let code = invite(&relay.url, &token, antenna, "volunteer");
-        volunteers.push(Device::join(&relay.url, &code, name).await);
+        volunteers.push(Phone::join(&relay.url, &code, name).await);
     }
-    let everyone: Vec<&Device> = std::iter::once(&leila).chain(&volunteers).collect();
+    let everyone: Vec<&Phone> = std::iter::once(&leila).chain(&volunteers).collect();
     converge(&everyone, Duration::from_secs(30)).await;
 
     // The morning: everyone goes out of coverage.
@@ -54,7 +53,7 @@ async fn test_la_marsa_day_every_record_reaches_every_phone() {
     sami.store
         .record_delivery(
             antenna,
-            delivery(fatma_by_sami, NeedCategory::Food, &donation, 200),
+            delivery_in_dinars(fatma_by_sami, NeedCategory::Food, &donation, 200),
         )
         .unwrap();
     // Amel meets the same family at the market and registers it too.
@@ -76,7 +75,10 @@ async fn test_la_marsa_day_every_record_reaches_every_phone() {
     // Karim pays rent from the same donation: together with Sami, more than it holds.
     karim
         .store
-        .record_delivery(antenna, delivery(hedi, NeedCategory::Rent, &donation, 150))
+        .record_delivery(
+            antenna,
+            delivery_in_dinars(hedi, NeedCategory::Rent, &donation, 150),
+        )
         .unwrap();
     // Leila reviews offline: she adds a provider and registers a family herself.
     leila
@@ -98,7 +100,7 @@ async fn test_la_marsa_day_every_record_reaches_every_phone() {
         .unwrap();
 
     // The evening: back in coverage in a random order, a little apart.
-    let mut order: Vec<&Device> = everyone.clone();
+    let mut order: Vec<&Phone> = everyone.clone();
     order.shuffle(&mut rng);
     for device in &order {
         device.engine.set_online(true);

@@ -3,18 +3,17 @@
 //! record any call accepted must be on every phone.
 //!
 //! A failure prints its seed; rerun it with `JIRAN_SEEDS=<seed> cargo test -p jiran-tests
-//! --test schedules -- --nocapture`. CI runs a few seeds; `scripts/soak` runs hundreds.
-
-mod support;
+//! --test e2e schedules -- --nocapture`. CI runs a few seeds; `scripts/soak` runs hundreds.
 
 use std::time::Duration;
 
+use crate::support::{create_antenna, invite, Relay};
+use jiran_core::testing::{family, need};
 use jiran_core::*;
-use jiran_tests::field::{converge, family, need, quick_options, Device};
+use jiran_tests::phone::{converge, quick_options, Phone};
 use jiran_tests::proxy::{Faults, Proxy};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use support::{create_antenna, invite, Relay};
 
 /// Seeds to run: `JIRAN_SEEDS=1,2,3`, or `JIRAN_SCHEDULES=n` random ones, or three fixed.
 fn seeds() -> Vec<u64> {
@@ -40,16 +39,17 @@ struct Recorded {
     notes: Vec<(HouseholdId, NoteId)>,
 }
 
-struct Phone {
-    device: Option<Device>,
+/// A volunteer's phone behind its own faulty link; `None` while the phone's app is killed.
+struct Volunteer {
+    phone: Option<Phone>,
     proxy: Proxy,
     name: String,
     online: bool,
 }
 
-impl Phone {
-    fn device(&self) -> &Device {
-        self.device.as_ref().expect("the phone is running")
+impl Volunteer {
+    fn phone(&self) -> &Phone {
+        self.phone.as_ref().expect("the phone is running")
     }
 }
 
@@ -67,17 +67,17 @@ async fn run(seed: u64) {
     let (antenna, code) = create_antenna(data.path(), "La Marsa");
     let mut relay = Relay::start(data.path());
     let relay_addr = relay.address().parse().unwrap();
-    let lead = Device::join(&relay.url, &code, "Leila").await;
+    let lead = Phone::join(&relay.url, &code, "Leila").await;
     lead.synced().await;
     let token = lead.store.relay_link(antenna).unwrap().unwrap().token;
-    let mut phones = Vec::new();
+    let mut volunteers = Vec::new();
     for (i, name) in ["Sami", "Amel"].into_iter().enumerate() {
         let proxy = Proxy::start(relay_addr, Faults::default(), seed.wrapping_add(i as u64)).await;
         let code = invite(&relay.url, &token, antenna, "volunteer");
-        let device = Device::join(&proxy.url(), &code, name).await;
+        let device = Phone::join(&proxy.url(), &code, name).await;
         device.synced().await;
-        phones.push(Phone {
-            device: Some(device),
+        volunteers.push(Volunteer {
+            phone: Some(device),
             proxy,
             name: name.to_owned(),
             online: true,
@@ -87,23 +87,23 @@ async fn run(seed: u64) {
     let mut shared: Vec<HouseholdId> = Vec::new();
     let steps = rng.random_range(15..30);
     for step in 0..steps {
-        let who = rng.random_range(0..phones.len());
-        let phone = &mut phones[who];
+        let who = rng.random_range(0..volunteers.len());
+        let volunteer = &mut volunteers[who];
         match rng.random_range(0..100) {
             0..=34 => {
-                let h = phone
-                    .device()
+                let h = volunteer
+                    .phone()
                     .store
                     .register_household(
                         antenna,
                         family(
-                            &format!("{} {step}", phone.name),
+                            &format!("{} {step}", volunteer.name),
                             &format!("+216 5{step:07}"),
                         ),
                     )
                     .unwrap();
-                phone
-                    .device()
+                volunteer
+                    .phone()
                     .store
                     .add_need(h, need(NeedCategory::Food, "parcel"))
                     .unwrap();
@@ -115,11 +115,11 @@ async fn run(seed: u64) {
                 let held: Vec<HouseholdId> = shared
                     .iter()
                     .copied()
-                    .filter(|h| phone.device().store.household(*h).is_ok())
+                    .filter(|h| volunteer.phone().store.household(*h).is_ok())
                     .collect();
                 if let Some(&h) = held.get(rng.random_range(0..held.len().max(1))) {
-                    let note = phone
-                        .device()
+                    let note = volunteer
+                        .phone()
                         .store
                         .add_note(h, &format!("visit {step}"))
                         .unwrap();
@@ -127,8 +127,8 @@ async fn run(seed: u64) {
                 }
             }
             55..=69 => {
-                phone.online = !phone.online;
-                phone.device().engine.set_online(phone.online);
+                volunteer.online = !volunteer.online;
+                volunteer.phone().engine.set_online(volunteer.online);
             }
             70..=79 => {
                 let faults = Faults {
@@ -139,29 +139,29 @@ async fn run(seed: u64) {
                     stall_for: Duration::from_secs(5),
                     cut_after: Some((2_000, 50_000)),
                 };
-                phone.proxy.set_faults(faults);
+                volunteer.proxy.set_faults(faults);
             }
-            80..=87 => phone.proxy.partition(rng.random_bool(0.5)),
+            80..=87 => volunteer.proxy.partition(rng.random_bool(0.5)),
             88..=94 => {
                 // The phone's app is killed and restarted: its engine stops mid-whatever.
-                let device = phone.device.take().unwrap();
-                let Device { name, dir, .. } = device;
-                let device = Device::reopen(&name, dir, quick_options());
-                device.engine.set_online(phone.online);
-                phone.device = Some(device);
+                let device = volunteer.phone.take().unwrap();
+                let Phone { name, dir, .. } = device;
+                let device = Phone::reopen(&name, dir, quick_options());
+                device.engine.set_online(volunteer.online);
+                volunteer.phone = Some(device);
             }
             _ => relay.crash_and_restart(),
         }
         tokio::time::sleep(Duration::from_millis(rng.random_range(0..200))).await;
     }
     // Evening: every link heals and every phone comes online.
-    for phone in &phones {
-        phone.proxy.set_faults(Faults::default());
-        phone.proxy.partition(false);
-        phone.device().engine.set_online(true);
-        phone.device().engine.sync_now();
+    for volunteer in &volunteers {
+        volunteer.proxy.set_faults(Faults::default());
+        volunteer.proxy.partition(false);
+        volunteer.phone().engine.set_online(true);
+        volunteer.phone().engine.sync_now();
     }
-    let mut everyone: Vec<&Device> = phones.iter().map(Phone::device).collect();
+    let mut everyone: Vec<&Phone> = volunteers.iter().map(Volunteer::phone).collect();
     everyone.push(&lead);
     converge(&everyone, Duration::from_secs(90)).await;
     for device in &everyone {

@@ -64,12 +64,12 @@ async fn test_a_change_reaches_the_other_connected_devices_of_the_antenna() {
 }
 
 /// What a device can do with a document of its own antenna (`own`) or another one's.
-async fn can_read(w: &World, device: &Device, doc_id: &str) -> bool {
+async fn can_read(w: &World, device: &Credentials, doc_id: &str) -> bool {
     let (outcome, doc) = fetch(&w.relay, device, doc_id).await;
     outcome == Outcome::Synced && get(&doc, "k").is_some()
 }
 
-async fn can_write(w: &World, device: &Device, owner: &Device, doc_id: &str) -> bool {
+async fn can_write(w: &World, device: &Credentials, owner: &Credentials, doc_id: &str) -> bool {
     // The device holds a copy (as a member it read before), edits it and syncs.
     let (_, mut copy) = fetch(&w.relay, owner, doc_id).await;
     let marker = rand_id();
@@ -82,7 +82,7 @@ async fn can_write(w: &World, device: &Device, owner: &Device, doc_id: &str) -> 
     get(&seen, "written").as_deref() == Some(marker.as_str())
 }
 
-async fn can_create(w: &World, device: &Device, owner: &Device) -> bool {
+async fn can_create(w: &World, device: &Credentials, owner: &Credentials) -> bool {
     let doc_id = rand_id();
     let mut doc = doc_with("k", "new");
     let _ = connect(&w.relay, device)

@@ -89,7 +89,7 @@ fn test_a_data_directory_from_a_newer_relay_is_refused() {
     let db = rusqlite::Connection::open(dir.path().join("relay.sqlite3")).unwrap();
     db.pragma_update(None, "user_version", 99).unwrap();
     drop(db);
-    let out = Command::new(BIN)
+    let out = Command::new(RELAY)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(dir.path())
         .output()
@@ -131,7 +131,7 @@ fn test_a_damaged_database_is_refused_with_a_clear_message() {
         b"this is not a database at all".repeat(200),
     )
     .unwrap();
-    let out = Command::new(BIN)
+    let out = Command::new(RELAY)
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(dir.path())
         .output()

@@ -2,17 +2,16 @@
 //! phones and a real relay process, the relay killed with SIGKILL, a phone's process killed
 //! with SIGKILL. Every record a call accepted must end up on every phone.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::{create_antenna, invite, Relay};
 use jiran_core::sync::SyncOptions;
+use jiran_core::testing::{family, need};
 use jiran_core::*;
-use jiran_tests::field::{converge, family, need, quick_options, Device};
+use jiran_tests::phone::{converge, quick_options, Phone};
 use jiran_tests::proxy::{Faults, Proxy};
-use support::{create_antenna, invite, Relay};
 
 fn seed() -> u64 {
     let seed = std::env::var("JIRAN_SEED")
@@ -26,7 +25,7 @@ fn seed() -> u64 {
 struct Antenna {
     _data: tempfile::TempDir,
     relay: Relay,
-    lead: Device,
+    lead: Phone,
     token: String,
 }
 
@@ -34,7 +33,7 @@ async fn antenna() -> Antenna {
     let data = tempfile::tempdir().unwrap();
     let (_, code) = create_antenna(data.path(), "La Marsa");
     let relay = Relay::start(data.path());
-    let lead = Device::join(&relay.url, &code, "Leila").await;
+    let lead = Phone::join(&relay.url, &code, "Leila").await;
     lead.synced().await;
     let token = lead.store.relay_link(lead.antenna).unwrap().unwrap().token;
     Antenna {
@@ -52,7 +51,7 @@ impl Antenna {
 }
 
 /// Registers `n` households with a need on `device`; returns their ids.
-fn record(device: &Device, n: usize, tag: &str) -> Vec<HouseholdId> {
+fn record(device: &Phone, n: usize, tag: &str) -> Vec<HouseholdId> {
     (0..n)
         .map(|i| {
             let h = device
@@ -71,7 +70,7 @@ fn record(device: &Device, n: usize, tag: &str) -> Vec<HouseholdId> {
         .collect()
 }
 
-fn assert_has(device: &Device, households: &[HouseholdId]) {
+fn assert_has(device: &Phone, households: &[HouseholdId]) {
     for h in households {
         let detail = device
             .store
@@ -94,7 +93,7 @@ async fn test_sync_survives_drops_duplicates_cuts_and_stalls() {
         cut_after: Some((1_000, 30_000)),
     };
     let proxy = Proxy::start(relay_addr, faults, seed()).await;
-    let sami = Device::join(&proxy.url(), &world.invite(), "Sami").await;
+    let sami = Phone::join(&proxy.url(), &world.invite(), "Sami").await;
     sami.synced_within(Duration::from_secs(60)).await; // the antenna document arrives
     let from_sami = record(&sami, 25, "Sami");
     let from_lead = record(&world.lead, 15, "Leila");
@@ -129,7 +128,7 @@ async fn test_a_backlog_reaches_the_relay_over_a_two_second_round_trip_with_disc
         connect_timeout: Duration::from_secs(10),
         ..quick_options()
     };
-    let sami = Device::join_with(&proxy.url(), &world.invite(), "Sami", options).await;
+    let sami = Phone::join_with(&proxy.url(), &world.invite(), "Sami", options).await;
     sami.synced().await;
     sami.engine.set_online(false);
     let mut households = record(&sami, 10, "Backlog");
@@ -155,7 +154,7 @@ async fn test_a_backlog_reaches_the_relay_over_a_two_second_round_trip_with_disc
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_the_relay_killed_mid_sync_comes_back_and_nothing_is_lost() {
     let mut world = antenna().await;
-    let sami = Device::join(&world.relay.url, &world.invite(), "Sami").await;
+    let sami = Phone::join(&world.relay.url, &world.invite(), "Sami").await;
     sami.synced().await;
     sami.engine.set_online(false);
     let from_sami = record(&sami, 40, "Sami");
@@ -193,7 +192,7 @@ async fn test_a_phone_killed_mid_sync_reopens_with_everything_it_recorded() {
     child.kill().unwrap(); // SIGKILL, while it records and syncs
     child.wait().unwrap();
 
-    let sami = Device::reopen("Sami", dir, quick_options());
+    let sami = Phone::reopen("Sami", dir, quick_options());
     assert_has(&sami, &recorded);
     converge(&[&world.lead, &sami], Duration::from_secs(60)).await;
     assert_has(&world.lead, &recorded);

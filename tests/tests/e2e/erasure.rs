@@ -2,15 +2,14 @@
 //! every SQLite file (devices and relay, write-ahead logs included), the accounts still add
 //! up, and a phone that was offline during the erasure cannot bring the household back.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::support::{create_antenna, invite, Relay};
 use jiran_core::sync::SyncState;
+use jiran_core::testing::{cash, delivery_in_dinars, family};
 use jiran_core::*;
-use jiran_tests::field::{cash, converge, delivery, family, Device};
-use support::{create_antenna, invite, Relay};
+use jiran_tests::phone::{converge, Phone};
 
 const CONVERGE: Duration = Duration::from_secs(30);
 
@@ -59,15 +58,15 @@ async fn test_an_erased_household_leaves_no_byte_anywhere_and_a_long_offline_pho
     let data = tempfile::tempdir().unwrap();
     let (_, code) = create_antenna(data.path(), "La Marsa");
     let relay = Relay::start(data.path());
-    let lead = Device::join(&relay.url, &code, "Leila").await;
+    let lead = Phone::join(&relay.url, &code, "Leila").await;
     lead.synced().await;
-    let sami = Device::join(
+    let sami = Phone::join(
         &relay.url,
         &invite(&relay.url, &lead.token(), lead.antenna, "volunteer"),
         "Sami",
     )
     .await;
-    let amira = Device::join(
+    let amira = Phone::join(
         &relay.url,
         &invite(&relay.url, &lead.token(), lead.antenna, "volunteer"),
         "Amira",
@@ -88,7 +87,7 @@ async fn test_an_erased_household_leaves_no_byte_anywhere_and_a_long_offline_pho
     sami.store
         .record_delivery(
             antenna,
-            delivery(household, NeedCategory::Food, &donation, 30),
+            delivery_in_dinars(household, NeedCategory::Food, &donation, 30),
         )
         .unwrap();
     let neighbour = sami

@@ -1,28 +1,27 @@
 //! Devices syncing through a real relay process over loopback websockets.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{create_antenna, invite, revoke, Relay};
 use jiran_core::sync::{Problem, SyncState};
+use jiran_core::testing::{family, need};
 use jiran_core::*;
-use jiran_tests::field::{converge, family, need, Device};
-use support::{create_antenna, invite, revoke, Relay};
+use jiran_tests::phone::{converge, Phone};
 
 const CONVERGE: Duration = Duration::from_secs(30);
 
 /// A relay with an antenna, its lead's phone joined and synced.
-async fn antenna_with_lead(data: &std::path::Path) -> (Relay, Device) {
+async fn antenna_with_lead(data: &std::path::Path) -> (Relay, Phone) {
     let (_, code) = create_antenna(data, "La Marsa");
     let relay = Relay::start(data);
-    let lead = Device::join(&relay.url, &code, "Leila").await;
+    let lead = Phone::join(&relay.url, &code, "Leila").await;
     lead.synced().await;
     (relay, lead)
 }
 
-async fn volunteer(relay: &Relay, lead: &Device, name: &str) -> Device {
+async fn volunteer(relay: &Relay, lead: &Phone, name: &str) -> Phone {
     let code = invite(&relay.url, &lead.token(), lead.antenna, "volunteer");
-    Device::join(&relay.url, &code, name).await
+    Phone::join(&relay.url, &code, name).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,8 +17,8 @@ use crate::support::*;
 
 const FORBIDDEN: u16 = 4403;
 
-fn antenna(device: &Device) -> AntennaId {
-    device.antenna.parse().unwrap()
+fn antenna(device: &Credentials) -> AntennaId {
+    device.antenna
 }
 
 /// The map at `path` from the root.
@@ -62,21 +62,21 @@ fn map(tx: &automerge::transaction::Transaction<'_>, path: &[&str]) -> ObjId {
 }
 
 /// `device`'s copy of a document, fetched fresh.
-async fn copy(w: &World, device: &Device, doc_id: &str) -> Automerge {
+async fn copy(w: &World, device: &Credentials, doc_id: &str) -> Automerge {
     let (outcome, doc) = fetch(&w.relay, device, doc_id).await;
     assert_eq!(outcome, Outcome::Synced, "{doc_id} is served");
     doc
 }
 
 /// `device` sends what it has of `doc` on a fresh connection.
-async fn send(w: &World, device: &Device, doc_id: &str, doc: &mut Automerge) -> Outcome {
+async fn send(w: &World, device: &Credentials, doc_id: &str, doc: &mut Automerge) -> Outcome {
     connect(&w.relay, device).await.sync(doc_id, doc).await
 }
 
 /// An honest change, stored.
 async fn honest(
     w: &World,
-    device: &Device,
+    device: &Credentials,
     doc_id: &str,
     f: impl FnOnce(&mut automerge::transaction::Transaction<'_>),
 ) {
@@ -95,7 +95,7 @@ async fn honest(
 /// was. Answers the reason.
 async fn attack(
     w: &World,
-    device: &Device,
+    device: &Credentials,
     doc_id: &str,
     f: impl FnOnce(&mut automerge::transaction::Transaction<'_>),
 ) -> String {
@@ -116,7 +116,7 @@ async fn attack(
 }
 
 /// A member entry as `Replication::enrol` writes it.
-fn enrol(tx: &mut automerge::transaction::Transaction<'_>, device: &Device, role: &str) {
+fn enrol(tx: &mut automerge::transaction::Transaction<'_>, device: &Credentials, role: &str) {
     let members = map(tx, &["members"]);
     let me = tx
         .put_object(&members, device.id.as_str(), ObjType::Map)
@@ -130,7 +130,7 @@ fn enrol(tx: &mut automerge::transaction::Transaction<'_>, device: &Device, role
 /// device with its token's role (the honest counterpart of self-promotion).
 async fn enrolled() -> World {
     let w = world();
-    let doc = w.lead.antenna.clone();
+    let doc = w.lead.antenna.to_string();
     honest(&w, &w.lead, &doc, |tx| enrol(tx, &w.lead, "lead")).await;
     honest(&w, &w.volunteer, &doc, |tx| {
         enrol(tx, &w.volunteer, "volunteer")
@@ -140,7 +140,7 @@ async fn enrolled() -> World {
 }
 
 /// A new household registered by `device`, as jiran-core writes its first change.
-async fn register(w: &World, device: &Device) -> String {
+async fn register(w: &World, device: &Credentials) -> String {
     let id = DocumentId::random();
     let mut doc = Automerge::new();
     change(&mut doc, |tx| {
@@ -158,7 +158,12 @@ async fn register(w: &World, device: &Device) -> String {
 }
 
 /// A task as `Store::assign_task` writes it.
-fn assign(tx: &mut automerge::transaction::Transaction<'_>, task: &str, to: &Device, by: &Device) {
+fn assign(
+    tx: &mut automerge::transaction::Transaction<'_>,
+    task: &str,
+    to: &Credentials,
+    by: &Credentials,
+) {
     let tasks = map(tx, &["case", "tasks"]);
     let t = tx.put_object(&tasks, task, ObjType::Map).unwrap();
     tx.put(&t, "kind", "visit").unwrap();
@@ -169,7 +174,12 @@ fn assign(tx: &mut automerge::transaction::Transaction<'_>, task: &str, to: &Dev
 }
 
 /// How `close_task` closes a task.
-fn close(tx: &mut automerge::transaction::Transaction<'_>, task: &str, status: &str, by: &Device) {
+fn close(
+    tx: &mut automerge::transaction::Transaction<'_>,
+    task: &str,
+    status: &str,
+    by: &Credentials,
+) {
     let t = map(tx, &["case", "tasks", task]);
     tx.put(&t, "status", status).unwrap();
     if status == "done" {
@@ -180,7 +190,7 @@ fn close(tx: &mut automerge::transaction::Transaction<'_>, task: &str, status: &
 }
 
 /// A tombstone as `Store::erase_household` writes it.
-fn tombstone(tx: &mut automerge::transaction::Transaction<'_>, household: &str, by: &Device) {
+fn tombstone(tx: &mut automerge::transaction::Transaction<'_>, household: &str, by: &Credentials) {
     let erased = map(tx, &["erased"]);
     let t = tx.put_object(&erased, household, ObjType::Map).unwrap();
     tx.put(&t, "at", 1_700_000_000_000i64).unwrap();
@@ -191,8 +201,8 @@ fn tombstone(tx: &mut automerge::transaction::Transaction<'_>, household: &str, 
 async fn test_a_volunteers_device_cannot_promote_itself_demote_the_lead_or_keep_the_antenna_leaderless(
 ) {
     let w = enrolled().await;
-    let doc = w.lead.antenna.clone();
-    let role = |d: &Automerge, who: &Device| text(d, &["members", who.id.as_str(), "role"]);
+    let doc = w.lead.antenna.to_string();
+    let role = |d: &Automerge, who: &Credentials| text(d, &["members", who.id.as_str(), "role"]);
 
     // Self-promotion, by rewriting the role or the whole entry.
     let v = w.volunteer.clone();
@@ -261,7 +271,7 @@ async fn test_a_volunteers_device_cannot_promote_itself_demote_the_lead_or_keep_
 async fn test_only_a_lead_erases_and_only_this_antennas_households_or_ids_the_relay_does_not_hold()
 {
     let w = enrolled().await;
-    let doc = w.lead.antenna.clone();
+    let doc = w.lead.antenna.to_string();
     let (lead, v) = (w.lead.clone(), w.volunteer.clone());
     let first = register(&w, &v).await;
     let second = register(&w, &v).await;
@@ -411,7 +421,7 @@ async fn test_a_volunteer_completes_its_own_task_and_neither_assigns_cancels_nor
 
 /// This antenna's ledger for `month`, created by `device` with a delivery `d1` funded by
 /// donation `g1`, as the ledger workflow writes them.
-async fn create_ledger(w: &World, device: &Device, month: Month) -> String {
+async fn create_ledger(w: &World, device: &Credentials, month: Month) -> String {
     let id = ledger_id(antenna(device), month).document();
     let mut doc = skeleton(id, DocumentKind::Ledger, antenna(device), Some(month)).unwrap();
     doc.set_actor(automerge::ActorId::random());
@@ -532,9 +542,9 @@ fn empty_sync(doc: &mut Automerge) -> Vec<u8> {
 async fn test_no_one_changes_a_documents_schema_kind_or_antenna() {
     let w = enrolled().await;
     let (lead, v) = (w.lead.clone(), w.volunteer.clone());
-    let antenna_doc = w.lead.antenna.clone();
+    let antenna_doc = w.lead.antenna.to_string();
     let household = register(&w, &v).await;
-    let other_antenna = w.stranger.antenna.clone();
+    let other_antenna = w.stranger.antenna.to_string();
     for device in [&v, &lead] {
         for doc in [&antenna_doc, &household] {
             let reason = attack(&w, device, doc, |tx| tx.put(ROOT, "schema", 99u64).unwrap()).await;
@@ -555,7 +565,7 @@ async fn test_no_one_changes_a_documents_schema_kind_or_antenna() {
             stored.get(ROOT, "schema").unwrap().unwrap().0.as_u64(),
             Some(1)
         );
-        assert_eq!(text(&stored, &["antenna"]), Some(lead.antenna.clone()));
+        assert_eq!(text(&stored, &["antenna"]), Some(lead.antenna.to_string()));
     }
     // A new document in another antenna's name.
     let id = rand_id();
@@ -589,7 +599,7 @@ async fn test_no_one_changes_a_documents_schema_kind_or_antenna() {
 async fn test_lead_only_parts_of_the_antenna_document_refuse_a_volunteer_and_accept_a_lead() {
     let w = enrolled().await;
     let (lead, v) = (w.lead.clone(), w.volunteer.clone());
-    let doc = w.lead.antenna.clone();
+    let doc = w.lead.antenna.to_string();
     for (key, word) in [
         ("providers", "directory"),
         ("handovers", "handover"),

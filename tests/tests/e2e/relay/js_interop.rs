@@ -8,7 +8,7 @@ use crate::support::*;
 
 #[test]
 fn test_the_stock_js_client_syncs_through_the_relay_within_one_antenna_only() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/js-interop");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("js-interop");
     if !dir.join("node_modules/@automerge/automerge-repo").exists() {
         let status = Command::new("npm")
             .args(["install", "--no-audit", "--no-fund"])
