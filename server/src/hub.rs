@@ -86,10 +86,10 @@ struct Resident {
     /// once they passed the policy (so a refused or empty first message files nothing,
     /// under no antenna).
     stored: bool,
-    /// The connection whose changes wait in the document for a dependency, if any. Only that
-    /// connection's next message may apply them (see [`Hub::sync`]), so a change is always
-    /// judged as its own sender's.
-    queued_by: Option<ConnId>,
+    /// Changes that arrived before their dependencies and wait in the document, each with the
+    /// device and connection that sent it: when another message brings the dependency and
+    /// they apply, each is judged as its own sender's, never as that message's.
+    queued: Vec<(automerge::Change, Device, ConnId)>,
     /// For an antenna document: how many of its tombstones were applied to storage since it
     /// was loaded (`None`: not checked yet). Tombstones are never removed (the policy refuses
     /// it, rule 8), so a change in the count is a new erasure.
@@ -105,7 +105,7 @@ impl Resident {
             peers: HashMap::new(),
             waiting: HashSet::new(),
             stored,
-            queued_by: None,
+            queued: Vec::new(),
             erasures_applied: None,
         }
     }
@@ -498,35 +498,19 @@ impl Hub {
         if let Some(c) = conns.get_mut(&conn) {
             c.docs.insert(doc_id);
         }
-        if resident.queued_by.is_some_and(|c| c != conn) {
-            // Another connection's changes wait for a dependency this message may bring:
-            // applied now, they would be judged as this sender's (a volunteer's forged change
-            // riding on a lead's). They are dropped; their sender's sync asks for them again.
-            // Rebuilding costs a pass over the document, on this rare path only.
-            if let Ok(doc) = resident.doc.fork_at(&resident.doc.get_heads()) {
-                resident.doc = doc;
-            }
-            resident.queued_by = None;
-        }
         let before = resident.doc.get_heads();
         // The changes this message brings that the document lacks, so the policy reads their
-        // operations rather than diffing the whole document. `None`: a chunk that is not one
-        // change, or changes waiting for dependencies (then it diffs).
+        // operations rather than diffing the whole document. `None`: the message holds
+        // something else than changes (then it diffs): a whole document, which automerge
+        // sends instead of more than a third of its changes, so a diff then costs about what
+        // the message does.
         let incoming: Option<Vec<automerge::Change>> =
-            if resident.doc.get_missing_deps(&[]).is_empty() {
-                message
-                    .changes
-                    .iter()
-                    .map(|bytes| automerge::Change::from_bytes(bytes.to_vec()).ok())
-                    .filter(|c| {
-                        c.as_ref().is_none_or(|c| {
-                            resident.doc.get_change_meta_by_hash(&c.hash()).is_none()
-                        })
-                    })
+            policy::split_changes(message.changes.iter()).map(|changes| {
+                changes
+                    .into_iter()
+                    .filter(|c| resident.doc.get_change_meta_by_hash(&c.hash()).is_none())
                     .collect()
-            } else {
-                None
-            };
+            });
         let sync_state = resident.peers.entry(conn).or_default();
         if resident
             .doc
@@ -555,33 +539,79 @@ impl Hub {
         let resident = docs.get_mut(&doc_id).expect("present above");
         let heads = resident.doc.get_heads();
         if heads != before {
+            let applied =
+                |c: &automerge::Change| resident.doc.get_change_meta_by_hash(&c.hash()).is_some();
+            // Changes sent earlier (by this connection or another) that this message let apply.
+            let (drained, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut resident.queued)
+                .into_iter()
+                .partition(|(c, ..)| applied(c));
             let sender = Sender {
                 id: &device.id,
                 antenna: device.antenna,
                 role: device.role,
             };
-            let verdict = match incoming {
-                Some(changes) if resident.doc.get_missing_deps(&[]).is_empty() => {
-                    policy::check_changes(sender, doc_id, &resident.doc, &before, &changes)
+            let mut verdict = match &incoming {
+                Some(changes) => {
+                    let own: Vec<_> = changes.iter().filter(|c| applied(c)).cloned().collect();
+                    policy::check_changes(sender, doc_id, &resident.doc, &before, &own)
                 }
-                _ => policy::check(sender, doc_id, &resident.doc, &before, &heads),
-            };
-            let verdict = match verdict {
-                Ok(allowed) => allowed.tombstones.iter().try_for_each(|id| {
-                    match self.held(docs, device.antenna, *id) {
-                        Ok(held) => policy::check_tombstone(device.antenna, held).map_err(Ok),
-                        Err(reason) => Err(Err(reason)),
-                    }
-                }),
-                Err(refusal) => Err(Ok(refusal)),
-            };
-            if let Err(verdict) = verdict {
-                return self.refuse_by_policy(state, conn, doc_id, &device, verdict);
+                None => policy::check(sender, doc_id, &resident.doc, &before, &heads),
             }
+            .map_err(|refusal| (conn, Ok(refusal)));
+            for (change, from, from_conn) in &drained {
+                if verdict.is_err() {
+                    break;
+                }
+                let from_sender = Sender {
+                    id: &from.id,
+                    antenna: from.antenna,
+                    role: from.role,
+                };
+                verdict = policy::check_changes(
+                    from_sender,
+                    doc_id,
+                    &resident.doc,
+                    &before,
+                    std::slice::from_ref(change),
+                )
+                .map_err(|refusal| (*from_conn, Ok(refusal)));
+            }
+            let verdict = verdict.and_then(|allowed| {
+                allowed.tombstones.iter().try_for_each(|id| {
+                    match self.held(docs, device.antenna, *id) {
+                        Ok(held) => policy::check_tombstone(device.antenna, held)
+                            .map_err(|refusal| (conn, Ok(refusal))),
+                        Err(reason) => Err((conn, Err(reason))),
+                    }
+                })
+            });
+            if let Err((culprit, verdict)) = verdict {
+                if culprit != conn {
+                    // This message was honest, but it is thrown away with the document in
+                    // memory: its sender resends after reconnecting.
+                    if let Some(resident) = docs.get_mut(&doc_id) {
+                        resident.waiting.insert(conn);
+                    }
+                }
+                let culprit_device = state
+                    .conns
+                    .get(&culprit)
+                    .map_or_else(|| device.clone(), |c| c.device.clone());
+                return self.refuse_by_policy(state, culprit, doc_id, &culprit_device, verdict);
+            }
+            let resident = docs.get_mut(&doc_id).expect("present above");
+            resident.queued = waiting;
         }
         let resident = docs.get_mut(&doc_id).expect("present above");
-        if !resident.doc.get_missing_deps(&[]).is_empty() {
-            resident.queued_by.get_or_insert(conn);
+        if let Some(changes) = incoming {
+            for change in changes {
+                let hash = change.hash();
+                let known = resident.doc.get_change_meta_by_hash(&hash).is_some()
+                    || resident.queued.iter().any(|(c, ..)| c.hash() == hash);
+                if !known {
+                    resident.queued.push((change, device.clone(), conn));
+                }
+            }
         }
         if heads != before {
             resident.waiting.insert(conn);
@@ -1478,7 +1508,18 @@ mod tests {
         };
         f.hub.handle(volunteer, &message.encode());
         while next(&mut volunteer_rx).is_some() {}
-        // The lead's change arrives and is stored; the forged one is not applied with it.
+        // The lead's change arrives and lets the forged one apply: judged as the volunteer's,
+        // it is refused (the volunteer is closed with 4403), and the lead is told to resend.
+        let lead_closes = push(&f.hub, lead, &mut lead_rx, antenna_doc, &mut lead_copy);
+        assert_eq!(lead_closes.first().map(|c| c.0), Some(close::STORAGE));
+        assert_eq!(closes(&mut volunteer_rx), vec![close::FORBIDDEN]);
+        assert_eq!(
+            heads_on_disk(&f.storage, antenna_doc).len(),
+            1,
+            "nothing stored"
+        );
+        // The lead's resend is stored, without the forged change.
+        let (lead, mut lead_rx) = join(&f.hub, device(f.antenna, Role::Lead));
         assert!(push(&f.hub, lead, &mut lead_rx, antenna_doc, &mut lead_copy).is_empty());
         let on_disk = stored(&f.storage, antenna_doc);
         assert_eq!(on_disk.get_heads(), lead_copy.get_heads());
@@ -1488,6 +1529,7 @@ mod tests {
             .unwrap()
             .is_none());
         // Sent again, whole, as the volunteer's own: refused.
+        let (volunteer, mut volunteer_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
         let closes = push(
             &f.hub,
             volunteer,

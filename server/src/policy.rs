@@ -303,6 +303,44 @@ fn op_edits(doc: &Automerge, changes: &[automerge::Change]) -> Option<Vec<Edit>>
     Some(edits)
 }
 
+/// The changes in the bytes of a sync message's change list (each entry one change, or, in
+/// automerge's version 2 messages, several concatenated), `None` if an entry holds anything
+/// else (a whole document) or is malformed: then the caller judges by a diff.
+pub fn split_changes<'a>(
+    entries: impl Iterator<Item = &'a [u8]>,
+) -> Option<Vec<automerge::Change>> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    let mut changes = Vec::new();
+    for entry in entries {
+        let mut rest = entry;
+        while !rest.is_empty() {
+            if rest.len() < 9 || rest[..4] != MAGIC || !matches!(rest[8], 1 | 2) {
+                return None;
+            }
+            let (mut length, mut shift, mut at) = (0u64, 0u32, 9usize);
+            loop {
+                let byte = *rest.get(at)?;
+                if shift > 56 {
+                    return None;
+                }
+                length |= u64::from(byte & 0x7f) << shift;
+                shift += 7;
+                at += 1;
+                if byte & 0x80 == 0 {
+                    break;
+                }
+            }
+            let end = usize::try_from(length)
+                .ok()
+                .and_then(|l| at.checked_add(l))?;
+            let chunk = rest.get(..end)?;
+            changes.push(automerge::Change::from_bytes(chunk.to_vec()).ok()?);
+            rest = &rest[end..];
+        }
+    }
+    Some(changes)
+}
+
 const HEADER_KEYS: [&str; 4] = ["schema", "kind", "antenna", "period"];
 
 /// Judges what one sync message did to one document, given the changes it added: `doc` after
@@ -1225,6 +1263,32 @@ mod tests {
             }),
             reasons::FUNDING,
         );
+    }
+
+    #[test]
+    fn test_a_sync_messages_change_list_splits_into_its_changes() {
+        let (_, mut doc) = document(DocumentKind::Household);
+        let before = doc.get_heads();
+        for n in 0..3 {
+            doc.put(ROOT, "n", n).unwrap();
+            doc.commit();
+        }
+        let changes = doc.document().get_changes(&before);
+        let joined: Vec<u8> = changes
+            .iter()
+            .flat_map(|c| c.raw_bytes().to_vec())
+            .collect();
+        let hashes = |cs: &[automerge::Change]| cs.iter().map(|c| c.hash()).collect::<Vec<_>>();
+        // Version 2: one entry; version 1: one entry per change.
+        let split = split_changes(std::iter::once(joined.as_slice())).unwrap();
+        assert_eq!(hashes(&split), hashes(&changes));
+        let split = split_changes(changes.iter().map(|c| c.raw_bytes())).unwrap();
+        assert_eq!(hashes(&split), hashes(&changes));
+        // A whole document, or garbage: judged by a diff instead.
+        let saved = doc.save();
+        assert!(split_changes(std::iter::once(saved.as_slice())).is_none());
+        assert!(split_changes(std::iter::once(&joined[..joined.len() - 1])).is_none());
+        assert!(split_changes(std::iter::once(&b"junk"[..])).is_none());
     }
 
     #[test]
