@@ -1,6 +1,10 @@
 //! The relay's sync logic: which connection may see which document, per-peer automerge sync
 //! state, durable storage before any reply, and fan-out to the other peers of a document.
 //!
+//! Every message that changes a document is judged by [`crate::policy`] (who may change
+//! what, by content) after it is applied in memory and before anything of it is stored; a
+//! refused message leaves no trace.
+//!
 //! Built directly on automerge's sync API rather than on samod (see ARCHITECTURE.md): a
 //! document is loaded only when a peer of its antenna asks for it, a connection holds sync
 //! state only for the documents it asked for, and a document leaves memory when its last peer
@@ -19,7 +23,8 @@ use tokio::sync::{mpsc, Notify};
 
 use crate::config::Limits;
 use crate::metrics::Metrics;
-use crate::storage::{Device, Storage};
+use crate::policy::{self, Held, Refusal, Sender};
+use crate::storage::{Append, Device, Storage};
 
 /// Past this many bytes of appended changes, the relay snapshots a document.
 const SNAPSHOT_AFTER_BYTES: u64 = 1024 * 1024;
@@ -42,7 +47,10 @@ pub mod close {
     pub const TOO_LARGE: u16 = 1009;
     /// The device was revoked: wipe this antenna's data.
     pub const REVOKED: u16 = 4003;
-    /// The device sent what its role does not allow (a volunteer erasing a household).
+    /// The device sent a change its role does not allow (a volunteer erasing a household,
+    /// promoting itself, assigning a task; see `policy` for every rule). Nothing of the
+    /// message was stored; the reason names the rule. Resending the same change is refused
+    /// again: the device's own data or software is wrong.
     pub const FORBIDDEN: u16 = 4403;
     /// Too many messages: slow down and reconnect.
     pub const RATE_LIMITED: u16 = 4008;
@@ -95,33 +103,26 @@ struct Resident {
     peers: HashMap<ConnId, sync::State>,
     /// Connections whose changes wait for the next flush (closed if it fails).
     waiting: HashSet<ConnId>,
-    /// For an antenna document: how many of its tombstones were applied to storage since it
-    /// was loaded (`None`: not checked yet). Tombstones are never removed, so a change in the
-    /// count is a new erasure.
-    erasures_applied: Option<usize>,
-    /// Whether storage has the document. A new document is recorded only by the flush that
-    /// stores its first changes, so a message that brings none creates nothing.
+    /// Whether storage has a row for it. A new document is stored with its first changes,
+    /// once they passed the policy (so a refused or empty first message files nothing,
+    /// under no antenna).
     stored: bool,
+    /// For an antenna document: how many of its tombstones were applied to storage since it
+    /// was loaded (`None`: not checked yet). Tombstones are never removed (the policy refuses
+    /// it, rule 8), so a change in the count is a new erasure.
+    erasures_applied: Option<usize>,
 }
 
 impl Resident {
-    fn new(doc: Automerge, antenna: AntennaId) -> Resident {
+    fn new(doc: Automerge, antenna: AntennaId, stored: bool) -> Resident {
         Resident {
             persisted: doc.get_heads(),
             doc,
             antenna,
             peers: HashMap::new(),
             waiting: HashSet::new(),
+            stored,
             erasures_applied: None,
-            stored: true,
-        }
-    }
-
-    /// A document of `antenna` storage does not have yet.
-    fn unstored(antenna: AntennaId) -> Resident {
-        Resident {
-            stored: false,
-            ..Resident::new(Automerge::new(), antenna)
         }
     }
 }
@@ -532,14 +533,18 @@ impl Hub {
             c.docs.insert(doc_id);
         }
         let before = resident.doc.get_heads();
-        // Only a lead may add a tombstone: count them around a non-lead's antenna-document
-        // message (a lead's messages are not counted at all).
-        let watch_tombstones = doc_id == resident.antenna.document() && device.role != Role::Lead;
-        let tombstones = if watch_tombstones {
-            erased_households(&resident.doc).len()
-        } else {
-            0
-        };
+        // The changes this message brings that the document lacks, so the policy reads their
+        // operations rather than diffing the whole document. `None`: the message holds
+        // something else than changes (then it diffs): a whole document, which automerge
+        // sends instead of more than a third of its changes, so a diff then costs about what
+        // the message does.
+        let incoming: Option<Vec<automerge::Change>> =
+            policy::split_changes(message.changes.iter()).map(|changes| {
+                changes
+                    .into_iter()
+                    .filter(|c| resident.doc.get_change_meta_by_hash(&c.hash()).is_none())
+                    .collect()
+            });
         let sync_state = resident.peers.entry(conn).or_default();
         if resident
             .doc
@@ -588,30 +593,6 @@ impl Hub {
                 }
             }
         }
-        if watch_tombstones && erased_households(&resident.doc).len() > tombstones {
-            // Only a lead erases. The document goes back to what is on disk; whoever else
-            // waits for it to be stored resends after reconnecting.
-            Metrics::inc(&self.metrics.sync_errors);
-            tracing::warn!(
-                role = device.role.as_str(),
-                "a device that is not a lead tried to erase a household"
-            );
-            let resident = docs.remove(&doc_id).expect("present above");
-            for other in resident.waiting.into_iter().filter(|c| *c != conn) {
-                self.fail(
-                    state,
-                    other,
-                    close::STORAGE,
-                    "the relay could not store the changes",
-                );
-            }
-            return self.fail(
-                state,
-                conn,
-                close::FORBIDDEN,
-                "only an antenna lead may erase a household",
-            );
-        }
         let heads = resident.doc.get_heads();
         if !resident.stored && heads.is_empty() && resident.peers.len() <= 1 {
             // A new document and still no change in it: nothing to store, so nothing is kept
@@ -638,6 +619,36 @@ impl Hub {
             }
             return;
         }
+        if heads != before {
+            // Only this message's own changes applied: the hub keeps none waiting (above).
+            let applied =
+                |c: &automerge::Change| resident.doc.get_change_meta_by_hash(&c.hash()).is_some();
+            let sender = Sender {
+                id: &device.id,
+                antenna: device.antenna,
+                role: device.role,
+            };
+            let verdict = match &incoming {
+                Some(changes) => {
+                    let own: Vec<_> = changes.iter().filter(|c| applied(c)).cloned().collect();
+                    policy::check_changes(sender, doc_id, &resident.doc, &before, &own)
+                }
+                None => policy::check(sender, doc_id, &resident.doc, &before, &heads),
+            }
+            .map_err(Ok)
+            .and_then(|allowed| {
+                allowed.tombstones.iter().try_for_each(|id| {
+                    match self.held(docs, device.antenna, *id) {
+                        Ok(held) => policy::check_tombstone(device.antenna, held).map_err(Ok),
+                        Err(reason) => Err(Err(reason)),
+                    }
+                })
+            });
+            if let Err(verdict) = verdict {
+                return self.refuse_by_policy(state, conn, doc_id, &device, verdict);
+            }
+        }
+        let resident = docs.get_mut(&doc_id).expect("present above");
         if heads != before {
             resident.waiting.insert(conn);
         }
@@ -790,20 +801,16 @@ impl Hub {
         if dirty.is_empty() {
             return;
         }
-        let created: Vec<(DocumentId, AntennaId)> = dirty
-            .iter()
-            .filter(|id| !state.docs[*id].stored)
-            .map(|id| (*id, state.docs[id].antenna))
-            .collect();
-        let batch: Vec<(DocumentId, Vec<Vec<u8>>)> = dirty
+        let batch: Vec<Append> = dirty
             .iter()
             .map(|id| {
                 let resident = &state.docs[id];
                 let changes = resident.doc.get_changes(&resident.persisted);
-                (
-                    *id,
-                    changes.iter().map(|c| c.raw_bytes().to_vec()).collect(),
-                )
+                Append {
+                    doc: *id,
+                    new_in: (!resident.stored).then_some(resident.antenna),
+                    changes: changes.iter().map(|c| c.raw_bytes().to_vec()).collect(),
+                }
             })
             .collect();
         let new_actors = std::mem::take(&mut state.new_actors);
@@ -812,7 +819,7 @@ impl Hub {
         } else {
             self.storage.bind_actors(&new_actors)
         };
-        let stored = bound.and_then(|()| self.storage.append_changes(&created, &batch));
+        let stored = bound.and_then(|()| self.storage.append_changes(&batch));
         let appended = match stored {
             Ok(appended) => appended,
             Err(error) => {
@@ -940,11 +947,17 @@ impl Hub {
                         return Err("the relay could not load the document".into());
                     }
                 }
-                Ok(Some(Resident::new(doc, antenna)))
+                Ok(Some(Resident::new(doc, antenna, true)))
             }
             Some(_) => Ok(None),
             None if is_request || device.role == Role::Observer => Ok(None),
-            None if self.storage.is_erased(&doc_id).map_err(storage_error)? => Ok(None),
+            None if self
+                .storage
+                .is_erased(&doc_id, &device.antenna)
+                .map_err(storage_error)? =>
+            {
+                Ok(None)
+            }
             None => {
                 let count = self
                     .storage
@@ -954,9 +967,79 @@ impl Hub {
                     tracing::warn!("an antenna reached its document limit");
                     return Ok(None);
                 }
-                Ok(Some(Resident::unstored(device.antenna)))
+                Ok(Some(Resident::new(Automerge::new(), device.antenna, false)))
             }
         }
+    }
+
+    /// Where the relay holds the document a lead's tombstone names, for
+    /// [`policy::check_tombstone`]: from memory when it is resident, else one indexed read,
+    /// and a load only for a stored document of the lead's own antenna (to read its kind).
+    /// Runs only for a lead's message that adds a tombstone.
+    fn held(
+        &self,
+        docs: &HashMap<DocumentId, Resident>,
+        antenna: AntennaId,
+        id: DocumentId,
+    ) -> Result<Held, String> {
+        if let Some(resident) = docs.get(&id) {
+            return Ok(Held::Document {
+                antenna: resident.antenna,
+                kind: policy::kind(&resident.doc),
+            });
+        }
+        let storage_error = |error: crate::error::Error| {
+            tracing::error!(%error, "reading storage failed");
+            "the relay could not read its storage".to_owned()
+        };
+        match self.storage.document_antenna(&id).map_err(storage_error)? {
+            None => Ok(Held::Nowhere),
+            Some(owner) if owner != antenna => Ok(Held::Document {
+                antenna: owner,
+                kind: None,
+            }),
+            Some(owner) => {
+                let mut doc = Automerge::new();
+                for chunk in self.storage.load_document(&id).map_err(storage_error)? {
+                    if doc.load_incremental(&chunk).is_err() {
+                        return Err("the relay could not load the document".into());
+                    }
+                }
+                Ok(Held::Document {
+                    antenna: owner,
+                    kind: policy::kind(&doc),
+                })
+            }
+        }
+    }
+
+    /// A message the policy refused (or could not judge, `Err`): the document goes back to
+    /// what is on disk, whoever else waits for it to be stored is told to resend after
+    /// reconnecting, and the sender is closed with [`close::FORBIDDEN`] and the rule (or
+    /// [`close::STORAGE`]). Nothing of the message is stored.
+    fn refuse_by_policy(
+        &self,
+        state: &mut State,
+        conn: ConnId,
+        doc_id: DocumentId,
+        device: &Device,
+        verdict: Result<Refusal, String>,
+    ) {
+        Metrics::inc(&self.metrics.sync_errors);
+        match verdict {
+            Ok(refusal) => {
+                tracing::warn!(
+                    role = device.role.as_str(),
+                    reason = refusal.reason(),
+                    "refused a change the sending device may not make"
+                );
+                self.refuse(state, conn, doc_id, refusal.reason());
+            }
+            Err(reason) => self.storage_failure(state, conn, doc_id, &reason),
+        }
+        self.metrics
+            .resident_documents
+            .store(state.docs.len() as u64, Ordering::Relaxed);
     }
 
     fn storage_failure(&self, state: &mut State, conn: ConnId, doc_id: DocumentId, reason: &str) {
@@ -999,24 +1082,15 @@ mod tests {
         fn document_antenna(&self, doc: &DocumentId) -> crate::error::Result<Option<AntennaId>> {
             self.inner.document_antenna(doc)
         }
-        fn create_document(
-            &self,
-            doc: &DocumentId,
-            antenna: &AntennaId,
-        ) -> crate::error::Result<()> {
-            self.check()?;
-            self.inner.create_document(doc, antenna)
-        }
         fn load_document(&self, doc: &DocumentId) -> crate::error::Result<Vec<Vec<u8>>> {
             self.inner.load_document(doc)
         }
         fn append_changes(
             &self,
-            created: &[(DocumentId, AntennaId)],
-            batch: &[(DocumentId, Vec<Vec<u8>>)],
+            batch: &[Append],
         ) -> crate::error::Result<Vec<crate::storage::Appended>> {
             self.check()?;
-            self.inner.append_changes(created, batch)
+            self.inner.append_changes(batch)
         }
         fn replace_snapshot(&self, doc: &DocumentId, snapshot: &[u8]) -> crate::error::Result<()> {
             self.check()?;
@@ -1041,8 +1115,8 @@ mod tests {
         fn leave_blinded_index(&self, antenna: &AntennaId) -> crate::error::Result<bool> {
             self.inner.leave_blinded_index(antenna)
         }
-        fn is_erased(&self, doc: &DocumentId) -> crate::error::Result<bool> {
-            self.inner.is_erased(doc)
+        fn is_erased(&self, doc: &DocumentId, antenna: &AntennaId) -> crate::error::Result<bool> {
+            self.inner.is_erased(doc, antenna)
         }
         fn count_documents(&self, antenna: &AntennaId) -> crate::error::Result<u64> {
             self.inner.count_documents(antenna)
@@ -1415,7 +1489,7 @@ mod tests {
         .is_empty());
         assert_eq!(f.storage.document_antenna(&household).unwrap(), None);
         assert!(f.storage.load_document(&household).unwrap().is_empty());
-        assert!(f.storage.is_erased(&household).unwrap());
+        assert!(f.storage.is_erased(&household, &f.antenna).unwrap());
 
         // An old copy sent again is refused, and nothing of it is stored.
         let (returning, mut returning_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
@@ -1426,6 +1500,74 @@ mod tests {
         // The change feed never lists it again, and positions keep growing past it.
         let (_, listed, _) = feed(&f.hub, returning, &mut returning_rx, 0);
         assert!(!listed.contains(&household.to_string()));
+    }
+
+    #[test]
+    fn test_a_change_waiting_for_a_dependency_is_never_applied_under_another_senders_message() {
+        let f = fixture();
+        let antenna_doc = f.antenna.document();
+        let volunteer_device = device(f.antenna, Role::Volunteer);
+        let volunteer_id = volunteer_device.id.clone();
+        let (volunteer, mut volunteer_rx) = join(&f.hub, volunteer_device);
+        let (lead, mut lead_rx) = join(&f.hub, device(f.antenna, Role::Lead));
+        // The lead's phone holds a change the relay lacks (a relay restored from an older
+        // backup), and so does the volunteer's, which forges a promotion on top of it.
+        let mut lead_copy = stored(&f.storage, antenna_doc);
+        lead_copy.set_actor(automerge::ActorId::random());
+        let mut tx = lead_copy.transaction();
+        let (_, providers) = tx.get(automerge::ROOT, "providers").unwrap().unwrap();
+        tx.put_object(&providers, "p1", automerge::ObjType::Map)
+            .unwrap();
+        tx.commit();
+        let mut forged = lead_copy.clone();
+        forged.set_actor(automerge::ActorId::random());
+        let mut tx = forged.transaction();
+        let (_, members) = tx.get(automerge::ROOT, "members").unwrap().unwrap();
+        let me = tx
+            .put_object(&members, volunteer_id.as_str(), automerge::ObjType::Map)
+            .unwrap();
+        tx.put(&me, "role", "lead").unwrap();
+        tx.commit();
+        // The volunteer sends only its forged change: it waits for the lead's.
+        let mut message = forged
+            .generate_sync_message(&mut sync::State::new())
+            .unwrap();
+        message.changes = forged
+            .get_changes(&lead_copy.get_heads())
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect::<Vec<_>>()
+            .into();
+        let message = Message::Sync {
+            sender_id: "p".into(),
+            target_id: "relay".into(),
+            document_id: antenna_doc.to_string(),
+            data: message.encode(),
+        };
+        f.hub.handle(volunteer, &message.encode());
+        while next(&mut volunteer_rx).is_some() {}
+        // The waiting change was not kept: the lead's change arrives and is stored alone, and
+        // nobody is closed (the volunteer resends once it holds the dependency, as its own).
+        let lead_closes = push(&f.hub, lead, &mut lead_rx, antenna_doc, &mut lead_copy);
+        assert!(lead_closes.is_empty(), "{lead_closes:?}");
+        assert!(closes(&mut volunteer_rx).is_empty());
+        let on_disk = stored(&f.storage, antenna_doc);
+        assert_eq!(on_disk.get_heads(), lead_copy.get_heads());
+        let (_, members) = on_disk.get(automerge::ROOT, "members").unwrap().unwrap();
+        assert!(on_disk
+            .get(&members, volunteer_id.as_str())
+            .unwrap()
+            .is_none());
+        // Sent again, whole, as the volunteer's own: refused.
+        let (volunteer, mut volunteer_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let closes = push(
+            &f.hub,
+            volunteer,
+            &mut volunteer_rx,
+            antenna_doc,
+            &mut forged,
+        );
+        assert_eq!(closes.first().map(|c| c.0), Some(close::FORBIDDEN));
     }
 
     /// A stored document, loaded.

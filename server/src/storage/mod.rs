@@ -44,6 +44,19 @@ pub struct NewInvite {
     pub expires_at: i64,
 }
 
+/// Changes to append to one document (see [`Storage::append_changes`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Append {
+    /// The document.
+    pub doc: DocumentId,
+    /// `Some(antenna)` for a document not stored yet: it is created in that antenna, in the
+    /// same commit as its first changes, so a document exists on disk only once it has
+    /// changes the relay accepted.
+    pub new_in: Option<AntennaId>,
+    /// The changes, each as Automerge encodes it.
+    pub changes: Vec<Vec<u8>>,
+}
+
 /// What appending changes did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Appended {
@@ -71,20 +84,14 @@ pub struct BlindedMatch {
 pub trait Storage: Send + Sync + 'static {
     /// The antenna a document belongs to, if the relay has it.
     fn document_antenna(&self, doc: &DocumentId) -> Result<Option<AntennaId>>;
-    /// Records a new document of `antenna`.
-    fn create_document(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<()>;
     /// The stored chunks of a document (a snapshot then changes), to load in order.
     fn load_document(&self, doc: &DocumentId) -> Result<Vec<Vec<u8>>>;
     /// Appends changes to documents, all or none, in one durable commit (the relay's group
-    /// commit); durable when `Ok`. The documents in `created` are first recorded as new
-    /// documents of their antenna in the same commit (the hub records a new document only
-    /// with its first changes, so none is ever stored empty). Moves each document to the end
-    /// of its antenna's change feed. Answers one [`Appended`] per entry of `batch`, in order.
-    fn append_changes(
-        &self,
-        created: &[(DocumentId, AntennaId)],
-        batch: &[(DocumentId, Vec<Vec<u8>>)],
-    ) -> Result<Vec<Appended>>;
+    /// commit); durable when `Ok`. Creates the documents marked new (refusing, and storing
+    /// nothing, if one is already held under another antenna), so none is ever stored empty.
+    /// Moves each document to the end of its antenna's change feed. Answers one [`Appended`]
+    /// per entry of `batch`, in order.
+    fn append_changes(&self, batch: &[Append]) -> Result<Vec<Appended>>;
     /// The antenna's change feed: documents created or changed after sequence number
     /// `since`, oldest first, at most `limit`, each with its sequence number. A device that
     /// synced every document listed up to `n` may ask again from `n` and miss nothing.
@@ -99,9 +106,10 @@ pub trait Storage: Send + Sync + 'static {
     fn replace_snapshot(&self, doc: &DocumentId, snapshot: &[u8]) -> Result<()>;
     /// Erases documents of `antenna` (households its lead erased): their content and history
     /// are deleted and overwritten, write-ahead log included, and a tombstone (the id only)
-    /// makes [`Storage::is_erased`] true for good, even for a document never stored here.
-    /// Documents of another antenna are left alone. Answers how many stored documents were
-    /// erased.
+    /// makes [`Storage::is_erased`] true for good: for every antenna when the document was
+    /// stored here, for `antenna` alone when it was not (so a lead cannot block an id of
+    /// another antenna, a derived ledger id for instance). Documents of another antenna are
+    /// left alone. Answers how many stored documents were erased.
     fn erase_documents(&self, antenna: &AntennaId, docs: &[DocumentId]) -> Result<usize>;
     /// Opts an antenna into the blinded cross-antenna index (or refreshes it): its entries
     /// become exactly `hashes`, other antennas see `contact`, all in one commit. Answers which
@@ -115,8 +123,9 @@ pub trait Storage: Send + Sync + 'static {
     /// Takes an antenna out of the blinded index: its hashes and contact are deleted.
     /// `false` if it was not in.
     fn leave_blinded_index(&self, antenna: &AntennaId) -> Result<bool>;
-    /// Whether a document was erased: it must never be stored again.
-    fn is_erased(&self, doc: &DocumentId) -> Result<bool>;
+    /// Whether a document was erased for `antenna`: it must never be stored again (see
+    /// [`Storage::erase_documents`] for whom a tombstone blocks).
+    fn is_erased(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<bool>;
     /// How many documents an antenna has.
     fn count_documents(&self, antenna: &AntennaId) -> Result<u64>;
 

@@ -7,13 +7,13 @@ use std::sync::{Mutex, MutexGuard};
 use jiran_core::{AntennaId, DeviceKey, DocumentId, Role};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 
-use super::{Appended, BlindedMatch, Device, NewInvite, Storage};
+use super::{Append, Appended, BlindedMatch, Device, NewInvite, Storage};
 use crate::error::{Error, Result};
 
 /// The database file's name in the data directory.
 pub const DATABASE_FILE: &str = "relay.sqlite3";
 
-const VERSION: i64 = 5;
+const VERSION: i64 = 6;
 /// Written into every relay database's header since schema 1 (`PRAGMA application_id`), so
 /// the relay knows its own files from any other SQLite file.
 const APPLICATION_ID: i64 = 0x4a52_4c59; // "JRLY"
@@ -109,12 +109,13 @@ CREATE TABLE actors (
 ";
 
 /// The schema and its migrations, in order: `(version reached, SQL)`.
-const MIGRATIONS: [(i64, &str); 5] = [
+const MIGRATIONS: [(i64, &str); 6] = [
     (1, SCHEMA),
     (2, MIGRATION_2),
     (3, MIGRATION_3),
     (4, MIGRATION_4),
     (5, MIGRATION_5),
+    (6, MIGRATION_6),
 ];
 
 /// What a backup holds, once `restore` found it sound.
@@ -262,6 +263,25 @@ fn tables(db: &Connection) -> rusqlite::Result<std::collections::BTreeMap<String
     }
     Ok(out)
 }
+
+/// Version 6: a tombstone of an id the relay never held blocks only the antenna whose lead
+/// wrote it (`held = 0`), so one antenna cannot block another's ids; one row per (id,
+/// antenna). A tombstone of a stored document (`held = 1`) still blocks every antenna. Rows
+/// from version 3 with feed position 0 were never held.
+const MIGRATION_6: &str = "
+CREATE TABLE erased_v6 (
+    doc_id      TEXT NOT NULL,
+    antenna_id  TEXT NOT NULL,
+    changed_seq INTEGER NOT NULL,
+    erased_at   INTEGER NOT NULL,
+    held        INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, antenna_id)
+);
+INSERT INTO erased_v6 (doc_id, antenna_id, changed_seq, erased_at, held)
+    SELECT doc_id, antenna_id, changed_seq, erased_at, changed_seq > 0 FROM erased;
+DROP TABLE erased;
+ALTER TABLE erased_v6 RENAME TO erased;
+";
 
 /// The next sequence number of the change feed (one statement, under the connection's lock),
 /// past every position handed out, erased documents' included.
@@ -456,16 +476,6 @@ impl Storage for SqliteStorage {
         Ok(antenna.and_then(|a| a.parse().ok()))
     }
 
-    fn create_document(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<()> {
-        self.db().execute(
-            &format!(
-                "INSERT INTO documents (id, antenna_id, changed_seq) VALUES (?1, ?2, {NEXT_SEQ})"
-            ),
-            params![doc.to_string(), antenna.to_string()],
-        )?;
-        Ok(())
-    }
-
     fn load_document(&self, doc: &DocumentId) -> Result<Vec<Vec<u8>>> {
         let db = self.db();
         let key = doc.to_string();
@@ -488,24 +498,36 @@ impl Storage for SqliteStorage {
         Ok(chunks)
     }
 
-    fn append_changes(
-        &self,
-        created: &[(DocumentId, AntennaId)],
-        batch: &[(DocumentId, Vec<Vec<u8>>)],
-    ) -> Result<Vec<Appended>> {
+    fn append_changes(&self, batch: &[Append]) -> Result<Vec<Appended>> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        for (doc, antenna) in created {
-            tx.execute(
-                &format!(
-                    "INSERT INTO documents (id, antenna_id, changed_seq) VALUES (?1, ?2, {NEXT_SEQ})"
-                ),
-                params![doc.to_string(), antenna.to_string()],
-            )?;
-        }
         let mut appended = Vec::with_capacity(batch.len());
-        for (doc, changes) in batch {
+        for Append {
+            doc,
+            new_in,
+            changes,
+        } in batch
+        {
             let key = doc.to_string();
+            if let Some(antenna) = new_in {
+                tx.execute(
+                    &format!(
+                        "INSERT OR IGNORE INTO documents (id, antenna_id, changed_seq)
+                         VALUES (?1, ?2, {NEXT_SEQ})"
+                    ),
+                    params![key, antenna.to_string()],
+                )?;
+                let owner: String = tx.query_row(
+                    "SELECT antenna_id FROM documents WHERE id = ?1",
+                    [&key],
+                    |r| r.get(0),
+                )?;
+                if owner != antenna.to_string() {
+                    return Err(Error::CorruptData(
+                        "a new document's id is held by another antenna".into(),
+                    ));
+                }
+            }
             let mut added = 0i64;
             {
                 let mut stmt =
@@ -590,8 +612,8 @@ impl Storage for SqliteStorage {
             let Some((owner, seq)) = stored else {
                 // Not stored (yet): the tombstone alone keeps it from ever being created.
                 tx.execute(
-                    "INSERT OR IGNORE INTO erased (doc_id, antenna_id, changed_seq, erased_at)
-                     VALUES (?1, ?2, 0, ?3)",
+                    "INSERT OR IGNORE INTO erased (doc_id, antenna_id, changed_seq, erased_at, held)
+                     VALUES (?1, ?2, 0, ?3, 0)",
                     params![key, antenna.to_string(), now()],
                 )?;
                 continue;
@@ -602,8 +624,8 @@ impl Storage for SqliteStorage {
             tx.execute("DELETE FROM changes WHERE doc_id = ?1", [&key])?;
             tx.execute("DELETE FROM documents WHERE id = ?1", [&key])?;
             tx.execute(
-                "INSERT OR REPLACE INTO erased (doc_id, antenna_id, changed_seq, erased_at)
-                 VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO erased (doc_id, antenna_id, changed_seq, erased_at, held)
+                 VALUES (?1, ?2, ?3, ?4, 1)",
                 params![key, antenna.to_string(), seq, now()],
             )?;
             erased += 1;
@@ -674,12 +696,12 @@ impl Storage for SqliteStorage {
         Ok(left)
     }
 
-    fn is_erased(&self, doc: &DocumentId) -> Result<bool> {
+    fn is_erased(&self, doc: &DocumentId, antenna: &AntennaId) -> Result<bool> {
         Ok(self
             .db()
             .query_row(
-                "SELECT 1 FROM erased WHERE doc_id = ?1",
-                [doc.to_string()],
+                "SELECT 1 FROM erased WHERE doc_id = ?1 AND (held = 1 OR antenna_id = ?2)",
+                params![doc.to_string(), antenna.to_string()],
                 |_| Ok(()),
             )
             .optional()?
@@ -885,5 +907,47 @@ impl Storage for SqliteStorage {
         self.db()
             .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_a_tombstone_of_an_id_never_held_blocks_only_its_antenna_and_version_5_data_migrates() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (AntennaId::random(), AntennaId::random());
+        let (held, unknown) = (DocumentId::random(), DocumentId::random());
+        {
+            // A version 5 database: tombstones keyed by id alone, "never held" as position 0.
+            let storage = SqliteStorage::open(dir.path()).unwrap();
+            let db = storage.db();
+            db.execute_batch(
+                "DROP TABLE erased;
+                 CREATE TABLE erased (doc_id TEXT PRIMARY KEY, antenna_id TEXT NOT NULL,
+                                      changed_seq INTEGER NOT NULL, erased_at INTEGER NOT NULL);
+                 PRAGMA user_version = 5;",
+            )
+            .unwrap();
+            db.execute(
+                "INSERT INTO erased VALUES (?1, ?2, 7, 0), (?3, ?2, 0, 0)",
+                params![held.to_string(), a.to_string(), unknown.to_string()],
+            )
+            .unwrap();
+        }
+        let storage = SqliteStorage::open(dir.path()).unwrap();
+        // A document that was stored and erased is refused to everyone.
+        assert!(storage.is_erased(&held, &a).unwrap());
+        assert!(storage.is_erased(&held, &b).unwrap());
+        // An id never held is refused to the antenna whose lead tombstoned it only.
+        assert!(storage.is_erased(&unknown, &a).unwrap());
+        assert!(!storage.is_erased(&unknown, &b).unwrap());
+        // Both antennas may tombstone the same unknown id, each for itself.
+        let other = DocumentId::random();
+        storage.erase_documents(&a, &[other]).unwrap();
+        assert!(!storage.is_erased(&other, &b).unwrap());
+        storage.erase_documents(&b, &[other]).unwrap();
+        assert!(storage.is_erased(&other, &b).unwrap());
     }
 }

@@ -5,6 +5,7 @@
 
 mod access;
 mod actors;
+mod authority;
 mod durability;
 mod inputs;
 mod js_interop;
