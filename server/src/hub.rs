@@ -140,6 +140,9 @@ struct State {
     /// Actors first written with since the last flush, owned from then on by the device that
     /// wrote with them; stored before the changes that carry them.
     new_actors: Vec<(Vec<u8>, String)>,
+    /// Antenna documents a lead's accepted message changed: once the flush stored it, the
+    /// roles and removals of its members entries are applied to their devices' tokens.
+    team_changed: HashSet<DocumentId>,
 }
 
 /// The sync hub shared by every connection.
@@ -569,7 +572,12 @@ impl Hub {
             );
             return self.refuse(state, conn, doc_id, reason);
         }
-        let State { conns, docs, .. } = &mut *state;
+        let State {
+            conns,
+            docs,
+            team_changed,
+            ..
+        } = &mut *state;
         let resident = docs.get_mut(&doc_id).expect("present above");
         if !resident.doc.get_missing_deps(&[]).is_empty() {
             // Changes whose dependencies the relay lacks (a relay restored from an older
@@ -646,6 +654,9 @@ impl Hub {
             });
             if let Err(verdict) = verdict {
                 return self.refuse_by_policy(state, conn, doc_id, &device, verdict);
+            }
+            if device.role == Role::Lead && doc_id == device.antenna.document() {
+                team_changed.insert(doc_id);
             }
         }
         let resident = docs.get_mut(&doc_id).expect("present above");
@@ -845,6 +856,11 @@ impl Hub {
             }
         };
         let mut erasures = Vec::new();
+        let teams: Vec<DocumentId> = dirty
+            .iter()
+            .filter(|id| state.team_changed.remove(id))
+            .copied()
+            .collect();
         for (id, appended) in dirty.into_iter().zip(appended) {
             let State { conns, docs, .. } = &mut *state;
             let resident = docs.get_mut(&id).expect("filtered above");
@@ -886,6 +902,67 @@ impl Hub {
         }
         for (antenna, tombstones) in erasures {
             self.erase(state, antenna, &tombstones);
+        }
+        for doc in teams {
+            self.apply_team(state, doc);
+        }
+    }
+
+    /// Applies a lead's changes to the antenna's team, now on disk in its antenna document, to
+    /// the members' devices: a member whose role a lead changed gets a token of that role (so
+    /// a promoted volunteer's lead actions are accepted from its next message, and a demoted
+    /// lead's refused), and a removed member's device is revoked (told to wipe the antenna).
+    /// Member ids are the relay's device ids. If storage fails, the next change retries.
+    fn apply_team(&self, state: &mut State, doc: DocumentId) {
+        let Some(resident) = state.docs.get(&doc) else {
+            return;
+        };
+        let antenna = resident.antenna;
+        let members: std::collections::BTreeMap<String, jiran_core::Member> =
+            match jiran_core::document::lookup(&resident.doc, &["members"]) {
+                Ok(Some(members)) => members,
+                _ => return,
+            };
+        let devices = match self.storage.devices(&antenna) {
+            Ok(devices) => devices,
+            Err(error) => {
+                tracing::error!(%error, "reading the antenna's devices failed");
+                return;
+            }
+        };
+        for device in devices.iter().filter(|d| !d.revoked) {
+            let Some(member) = members.get(&device.id) else {
+                continue;
+            };
+            if member.removed_at.is_some() {
+                if let Err(error) = self.storage.revoke_device(&antenna, &device.id) {
+                    tracing::error!(%error, "revoking a removed member's device failed");
+                    continue;
+                }
+                tracing::info!(device = %device.id, "a lead removed the device's member: revoked");
+                for c in state.conns.values().filter(|c| c.device.id == device.id) {
+                    let _ = c.tx.send(Outgoing::Close(
+                        close::REVOKED,
+                        "device revoked: wipe this antenna's data".into(),
+                    ));
+                }
+            } else if member.role != device.role {
+                if let Err(error) = self
+                    .storage
+                    .set_device_role(&antenna, &device.id, member.role)
+                {
+                    tracing::error!(%error, "changing a device's role failed");
+                    continue;
+                }
+                tracing::info!(device = %device.id, role = member.role.as_str(), "a lead changed the device's role");
+                for c in state
+                    .conns
+                    .values_mut()
+                    .filter(|c| c.device.id == device.id)
+                {
+                    c.device.role = member.role;
+                }
+            }
         }
     }
 
@@ -1168,6 +1245,14 @@ mod tests {
         }
         fn device_by_token(&self, token_hash: &str) -> crate::error::Result<Option<Device>> {
             self.inner.device_by_token(token_hash)
+        }
+        fn set_device_role(
+            &self,
+            antenna: &AntennaId,
+            device_id: &str,
+            role: Role,
+        ) -> crate::error::Result<bool> {
+            self.inner.set_device_role(antenna, device_id, role)
         }
         fn devices(&self, antenna: &AntennaId) -> crate::error::Result<Vec<Device>> {
             self.inner.devices(antenna)

@@ -159,6 +159,9 @@ pub trait Storage: Send + Sync + 'static {
     fn device_by_token(&self, token_hash: &str) -> Result<Option<Device>>;
     /// The devices of an antenna.
     fn devices(&self, antenna: &AntennaId) -> Result<Vec<Device>>;
+    /// Gives a device of an antenna another role (what a lead's change to the antenna's
+    /// members made it); `false` if there is no such device.
+    fn set_device_role(&self, antenna: &AntennaId, device_id: &str, role: Role) -> Result<bool>;
     /// Revokes a device of an antenna; `false` if there is no such device.
     fn revoke_device(&self, antenna: &AntennaId, device_id: &str) -> Result<bool>;
     /// Bytes used on disk.

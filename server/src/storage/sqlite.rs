@@ -843,6 +843,14 @@ impl Storage for SqliteStorage {
         Ok(out)
     }
 
+    fn set_device_role(&self, antenna: &AntennaId, device_id: &str, role: Role) -> Result<bool> {
+        let n = self.db().execute(
+            "UPDATE devices SET role = ?3 WHERE antenna_id = ?1 AND id = ?2",
+            params![antenna.to_string(), device_id, role.as_str()],
+        )?;
+        Ok(n > 0)
+    }
+
     fn revoke_device(&self, antenna: &AntennaId, device_id: &str) -> Result<bool> {
         let n = self.db().execute(
             "UPDATE devices SET revoked = 1 WHERE antenna_id = ?1 AND id = ?2",

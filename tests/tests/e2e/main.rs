@@ -19,3 +19,4 @@ mod relay;
 mod schedules;
 mod support;
 mod sync;
+mod team;

@@ -174,10 +174,11 @@ async fn test_the_operator_lists_antennas_and_devices_revokes_one_and_gives_an_o
     let antenna = lead.antenna.to_string();
     let (ok, devices, err) = operator(&["device", "list", "--antenna", &antenna, "--data", data]);
     assert!(ok, "{err}");
-    let roles: Vec<_> = devices
+    let mut roles: Vec<_> = devices
         .iter()
         .map(|d| d["role"].as_str().unwrap())
         .collect();
+    roles.sort();
     assert_eq!(roles, ["lead", "volunteer"]);
     assert!(devices
         .iter()
