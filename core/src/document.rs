@@ -326,12 +326,46 @@ pub fn lookup<T: autosurgeon::Hydrate>(
 /// Automerge's own incremental load skips what it cannot parse; this lets a merge refuse
 /// garbage, and refuse changes from another document's history (a second root).
 pub fn root_changes(bytes: &[u8]) -> Option<Vec<automerge::ChangeHash>> {
-    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-    let mut rest = bytes;
-    let mut roots = Vec::new();
-    if rest.is_empty() {
+    if bytes.is_empty() {
         return None;
     }
+    let mut roots = Vec::new();
+    for (kind, chunk) in chunks(bytes)? {
+        match kind {
+            0 => {
+                let strict = automerge::LoadOptions::new()
+                    .on_partial_load(automerge::OnPartialLoad::Error)
+                    .verification_mode(automerge::VerificationMode::Check);
+                let doc = Automerge::load_with_options(chunk, strict).ok()?;
+                roots.extend(
+                    doc.get_changes_meta(&[])
+                        .into_iter()
+                        .filter(|c| c.deps.is_empty())
+                        .map(|c| c.hash),
+                );
+            }
+            1 | 2 => {
+                let change = automerge::Change::from_bytes(chunk.to_vec()).ok()?;
+                if change.deps().is_empty() {
+                    roots.push(change.hash());
+                }
+            }
+            _ => return None,
+        }
+    }
+    roots.sort();
+    roots.dedup();
+    Some(roots)
+}
+
+/// Splits Automerge's stored bytes into their chunks, each with its kind (0 a whole document,
+/// 1 a change, 2 a compressed change) and its bytes, header included; `None` when the bytes
+/// are not a sequence of whole chunks. Reads only the chunk headers (magic number, kind,
+/// length), so a caller can tell what it was given before anything is loaded.
+pub fn chunks(bytes: &[u8]) -> Option<Vec<(u8, &[u8])>> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    let mut rest = bytes;
+    let mut out = Vec::new();
     while !rest.is_empty() {
         if rest.len() < 9 || rest[..4] != MAGIC {
             return None;
@@ -354,33 +388,10 @@ pub fn root_changes(bytes: &[u8]) -> Option<Vec<automerge::ChangeHash>> {
         let end = usize::try_from(length)
             .ok()
             .and_then(|l| at.checked_add(l))?;
-        let chunk = rest.get(..end)?;
-        match kind {
-            0 => {
-                let strict = automerge::LoadOptions::new()
-                    .on_partial_load(automerge::OnPartialLoad::Error)
-                    .verification_mode(automerge::VerificationMode::Check);
-                let doc = Automerge::load_with_options(chunk, strict).ok()?;
-                roots.extend(
-                    doc.get_changes_meta(&[])
-                        .into_iter()
-                        .filter(|c| c.deps.is_empty())
-                        .map(|c| c.hash),
-                );
-            }
-            1 | 2 => {
-                let change = automerge::Change::from_bytes(chunk.to_vec()).ok()?;
-                if change.deps().is_empty() {
-                    roots.push(change.hash());
-                }
-            }
-            _ => return None,
-        }
+        out.push((kind, rest.get(..end)?));
         rest = &rest[end..];
     }
-    roots.sort();
-    roots.dedup();
-    Some(roots)
+    Some(out)
 }
 
 #[cfg(test)]

@@ -309,33 +309,13 @@ fn op_edits(doc: &Automerge, changes: &[automerge::Change]) -> Option<Vec<Edit>>
 pub fn split_changes<'a>(
     entries: impl Iterator<Item = &'a [u8]>,
 ) -> Option<Vec<automerge::Change>> {
-    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
     let mut changes = Vec::new();
     for entry in entries {
-        let mut rest = entry;
-        while !rest.is_empty() {
-            if rest.len() < 9 || rest[..4] != MAGIC || !matches!(rest[8], 1 | 2) {
+        for (kind, chunk) in jiran_core::document::chunks(entry)? {
+            if !matches!(kind, 1 | 2) {
                 return None;
             }
-            let (mut length, mut shift, mut at) = (0u64, 0u32, 9usize);
-            loop {
-                let byte = *rest.get(at)?;
-                if shift > 56 {
-                    return None;
-                }
-                length |= u64::from(byte & 0x7f) << shift;
-                shift += 7;
-                at += 1;
-                if byte & 0x80 == 0 {
-                    break;
-                }
-            }
-            let end = usize::try_from(length)
-                .ok()
-                .and_then(|l| at.checked_add(l))?;
-            let chunk = rest.get(..end)?;
             changes.push(automerge::Change::from_bytes(chunk.to_vec()).ok()?);
-            rest = &rest[end..];
         }
     }
     Some(changes)
