@@ -186,6 +186,14 @@ pub struct Limits {
     /// kept-alive one between requests); past them it is closed, so half-open requests hold
     /// nothing for long.
     pub header_timeout_seconds: u64,
+    /// Join attempts one client address may make a minute (a failed one counts five): an
+    /// invite code cannot be guessed by trying, and a distribution day's ten phones join.
+    pub joins_per_minute: u32,
+    /// Invites one lead device may make an hour.
+    pub invites_per_hour: u32,
+    /// Hashes one antenna may send the blinded index an hour: its own households' refresh
+    /// fits many times, trying every phone number does not (10⁸ hashes).
+    pub blinded_hashes_per_hour: u32,
 }
 
 impl Default for Limits {
@@ -200,6 +208,9 @@ impl Default for Limits {
             max_storage_mb: None,
             join_timeout_seconds: 10,
             header_timeout_seconds: 10,
+            joins_per_minute: 60,
+            invites_per_hour: 100,
+            blinded_hashes_per_hour: 50_000,
         }
     }
 }
@@ -278,6 +289,27 @@ impl Limits {
             1,
             300,
             "(seconds)",
+        )?;
+        check(
+            "joins_per_minute",
+            u64::from(self.joins_per_minute),
+            1,
+            100_000,
+            "(attempts a minute per address)",
+        )?;
+        check(
+            "invites_per_hour",
+            u64::from(self.invites_per_hour),
+            1,
+            100_000,
+            "(invites an hour per lead device)",
+        )?;
+        check(
+            "blinded_hashes_per_hour",
+            u64::from(self.blinded_hashes_per_hour),
+            1,
+            10_000_000,
+            "(hashes an hour per antenna)",
         )?;
         if let Some(mb) = self.max_storage_mb {
             check(

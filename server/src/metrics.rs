@@ -22,6 +22,8 @@ pub struct Metrics {
     pub auth_failures: AtomicU64,
     /// Sync messages that failed (malformed, storage error).
     pub sync_errors: AtomicU64,
+    /// Requests refused by a rate limit (joins, invites, the blinded index).
+    pub rate_limited: AtomicU64,
 }
 
 impl Metrics {
@@ -87,6 +89,12 @@ impl Metrics {
             "counter",
             "Sync messages that failed.",
             get(&self.sync_errors),
+        );
+        metric(
+            "rate_limited_total",
+            "counter",
+            "Requests refused by a rate limit (joins, invites, the blinded index).",
+            get(&self.rate_limited),
         );
         metric(
             "storage_bytes",

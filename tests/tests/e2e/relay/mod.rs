@@ -12,3 +12,4 @@ mod js_interop;
 mod operations;
 mod operator_safety;
 mod storage;
+mod throttles;
