@@ -1,7 +1,7 @@
 //! Rate limits where guessing or flooding pays: joining (an invite code guessed), invites (a
 //! lead's token used to mint many), and the blinded index (hashes tried to learn which phone
-//! numbers another antenna helps: every 8-digit number is 10⁸ hashes, so at its limit that
-//! takes years instead of the 35 minutes it took unthrottled).
+//! numbers another antenna helps: every 8-digit number is 10⁸ hashes, so at the default limit
+//! that takes about three months instead of the 35 minutes it took unthrottled).
 //!
 //! Each limit is a keyed GCRA from `governor`: smooth, with a burst, and an exact wait to say
 //! in `Retry-After`. Joins are limited per client address, and a failed one (a wrong code)
