@@ -1367,7 +1367,8 @@ mod tests {
         let (tx, mut rx) = mpsc::unbounded_channel();
         let conn = hub.connect(device, tx);
         let join = Message::Join {
-            sender_id: "p".into(),
+            // Each connection its own peer id (a device cannot take another's).
+            sender_id: format!("p-{conn}"),
             peer_metadata: PeerMetadata::default(),
             supported_protocol_versions: vec!["1".into()],
         };
@@ -1868,7 +1869,7 @@ mod tests {
         f.hub.handle(sami, &presence("impostor", doc_id).encode());
         assert_eq!(
             ephemerals(&mut leila_rx),
-            [("p".to_owned(), doc_id.to_string(), b"typing".to_vec())]
+            [(format!("p-{sami}"), doc_id.to_string(), b"typing".to_vec())]
         );
         assert!(ephemerals(&mut sami_rx).is_empty());
         assert!(ephemerals(&mut amel_rx).is_empty());
