@@ -11,4 +11,5 @@ mod inputs;
 mod js_interop;
 mod operations;
 mod operator_safety;
+mod slow_peers;
 mod storage;
