@@ -22,7 +22,7 @@ const READ_BUFFER: usize = 8 * 1024;
 
 /// How long the relay keeps trying to send a slow peer its 4009 close frame (its socket is
 /// full) before dropping the connection.
-const SLOW_CLOSE_GRACE: Duration = Duration::from_secs(10);
+const SLOW_CLOSE_GRACE: Duration = Duration::from_secs(30);
 
 /// Accepts the websocket of an authenticated device.
 pub async fn upgrade(
