@@ -189,8 +189,9 @@ pub struct Limits {
     /// Bytes the relay holds queued for one connection that does not read them. Past it the
     /// connection is closed with 4009 and what it had queued is dropped, so a peer that
     /// cannot keep up costs at most this (plus the one message being sent); the peer
-    /// reconnects and sync resumes. A single message larger than this is still sent to a
-    /// connection with nothing else queued.
+    /// reconnects and sync resumes. A message that finds the queue within the limit is
+    /// taken whatever its size, so a document larger than the limit still reaches a device
+    /// that reads.
     pub max_queued_bytes_per_connection: usize,
     /// Websockets one device may have open at once; past it a new one is refused with 429,
     /// so one device (or its stolen token) cannot take the relay's connections.

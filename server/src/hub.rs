@@ -394,11 +394,12 @@ impl Hub {
     fn send(&self, state: &State, conn: ConnId, message: &Message) {
         if let Some(c) = state.conns.get(&conn) {
             let bytes = message.encode();
-            Metrics::inc(&self.metrics.messages_out);
-            self.metrics
-                .bytes_out
-                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            c.tx.frame(bytes);
+            let len = bytes.len() as u64;
+            // A connection past its queue limit takes nothing more (it is being closed).
+            if c.tx.frame(bytes) {
+                Metrics::inc(&self.metrics.messages_out);
+                self.metrics.bytes_out.fetch_add(len, Ordering::Relaxed);
+            }
         }
     }
 
