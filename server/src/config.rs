@@ -188,8 +188,8 @@ pub struct Limits {
     pub header_timeout_seconds: u64,
     /// Bytes the relay holds queued for one connection that does not read them. Past it the
     /// connection is closed with 4009 and what it had queued is dropped, so a peer that
-    /// cannot keep up costs at most this (plus the one message being sent); the peer
-    /// reconnects and sync resumes. A message that finds the queue within the limit is
+    /// cannot keep up costs at most this (plus one message); the peer reconnects
+    /// and sync resumes. A message that finds the queue within the limit is
     /// taken whatever its size, so a document larger than the limit still reaches a device
     /// that reads.
     pub max_queued_bytes_per_connection: usize,
