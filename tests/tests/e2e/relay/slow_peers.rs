@@ -214,3 +214,63 @@ async fn test_metrics_need_the_configured_token_and_health_stays_open() {
     );
     assert_eq!(call("GET", &format!("{}/readyz", relay.url), None).0, 200);
 }
+
+#[tokio::test]
+async fn test_a_peer_closed_for_not_reading_sync_messages_gets_every_change_when_it_reconnects() {
+    let (_dir, relay, lead) = relay_with_limits(&format!(
+        "max_queued_bytes_per_connection = {QUEUE_LIMIT}\n\
+         max_connections_per_device = 32\n\
+         metrics_token = \"{METRICS_TOKEN}\"\n"
+    ));
+    let volunteer = invite_and_join(&relay, &lead, "volunteer");
+    let doc_id = rand_id();
+    let mut doc = doc_with("name", "Famille Ben Salah");
+    let mut writer = connect(&relay, &lead).await;
+    assert_eq!(writer.sync(&doc_id, &mut doc).await, Outcome::Synced);
+
+    // Peers that follow the document, then stop reading while it gains 16 MiB of changes
+    // (a scanned page at a time): past what the sockets' buffers take, the relay's sync
+    // messages to them pass the limit.
+    let mut slow = Vec::new();
+    for _ in 0..4 {
+        let mut peer = connect(&relay, &volunteer).await;
+        let mut copy = Automerge::new();
+        assert_eq!(peer.sync(&doc_id, &mut copy).await, Outcome::Synced);
+        slow.push((peer, copy));
+    }
+    for page in 0..256 {
+        put(&mut doc, &format!("page {page}"), &"x".repeat(64 * 1024));
+        assert_eq!(writer.sync(&doc_id, &mut doc).await, Outcome::Synced);
+    }
+    put(&mut doc, "last", "page 255 was the last");
+    assert_eq!(writer.sync(&doc_id, &mut doc).await, Outcome::Synced);
+
+    for (n, (peer, copy)) in slow.iter_mut().enumerate() {
+        // It applies what reached it before the close (some of the changes, or none)…
+        let mut state = automerge::sync::State::new();
+        let code = loop {
+            match peer.next(Duration::from_secs(5)).await {
+                Some(Ok(Message::Sync { data, .. })) => {
+                    use automerge::sync::SyncDoc;
+                    let message = automerge::sync::Message::decode(&data).unwrap();
+                    let _ = copy.receive_sync_message(&mut state, message);
+                }
+                Some(Ok(_)) => {}
+                Some(Err((code, _))) => break code,
+                None => panic!("slow peer {n} was not closed"),
+            }
+        };
+        assert_eq!(code, 4009, "slow peer {n}");
+        // …and, reconnected, gets every change: nothing the relay dropped is taken as sent.
+        let mut again = connect(&relay, &volunteer).await;
+        assert_eq!(
+            again
+                .sync_within(&doc_id, copy, Duration::from_secs(10))
+                .await,
+            Outcome::Synced
+        );
+        assert_eq!(copy.get_heads(), doc.get_heads(), "slow peer {n}");
+        assert_eq!(get(copy, "last").as_deref(), Some("page 255 was the last"));
+    }
+    assert!(metric(&relay, "jiran_slow_peer_closes_total") >= 4);
+}
