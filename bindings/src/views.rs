@@ -158,7 +158,11 @@ pub struct Grievance {
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct Note {
     pub id: NoteId,
+    /// Who the note says wrote it (what its writer claimed).
     pub author: MemberId,
+    /// Who really wrote it: the member whose own device made the change; `None` when that
+    /// cannot be verified (show the note as of unknown author).
+    pub written_by: Option<MemberId>,
     pub at: Timestamp,
     pub text: String,
 }
@@ -240,6 +244,7 @@ impl From<core::HouseholdDetail> for HouseholdDetail {
             profile,
             case,
             deliveries,
+            written_by,
         } = d;
         let mut members: Vec<HouseholdMember> = profile
             .members
@@ -259,6 +264,7 @@ impl From<core::HouseholdDetail> for HouseholdDetail {
             .map(|(id, n)| Note {
                 id: id.clone(),
                 author: n.author.clone(),
+                written_by: written_by.get(id).cloned(),
                 at: n.at,
                 text: n.text.clone(),
             })

@@ -200,6 +200,14 @@ pub struct Limits {
     /// configured, and 401 to a request without this token. `/healthz` and `/readyz` stay
     /// open.
     pub metrics_token: Option<MetricsToken>,
+    /// Join attempts one client address may make a minute (a failed one counts five): an
+    /// invite code cannot be guessed by trying, and a distribution day's ten phones join.
+    pub joins_per_minute: u32,
+    /// Invites one lead device may make an hour.
+    pub invites_per_hour: u32,
+    /// Hashes one antenna may send the blinded index an hour: its own households' refresh
+    /// fits many times, trying every phone number does not (10⁸ hashes).
+    pub blinded_hashes_per_hour: u32,
 }
 
 /// The `/metrics` token, kept out of `Debug` output (and so out of any log).
@@ -228,6 +236,9 @@ impl Default for Limits {
             max_queued_bytes_per_connection: 4 * 1024 * 1024,
             max_connections_per_device: 4,
             metrics_token: None,
+            joins_per_minute: 60,
+            invites_per_hour: 100,
+            blinded_hashes_per_hour: 50_000,
         }
     }
 }
@@ -328,6 +339,27 @@ impl Limits {
                 );
             }
         }
+        check(
+            "joins_per_minute",
+            u64::from(self.joins_per_minute),
+            1,
+            100_000,
+            "(attempts a minute per address)",
+        )?;
+        check(
+            "invites_per_hour",
+            u64::from(self.invites_per_hour),
+            1,
+            100_000,
+            "(invites an hour per lead device)",
+        )?;
+        check(
+            "blinded_hashes_per_hour",
+            u64::from(self.blinded_hashes_per_hour),
+            1,
+            10_000_000,
+            "(hashes an hour per antenna)",
+        )?;
         if let Some(mb) = self.max_storage_mb {
             check(
                 "max_storage_mb",

@@ -60,6 +60,8 @@ pub struct ApiError {
     pub status: StatusCode,
     /// What the client is told.
     pub message: &'static str,
+    /// For 429: seconds to wait before trying again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -68,6 +70,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::BAD_REQUEST,
             message,
+            retry_after: None,
         }
     }
     /// 401.
@@ -75,6 +78,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::UNAUTHORIZED,
             message: "missing, unknown or revoked device token",
+            retry_after: None,
         }
     }
     /// 403.
@@ -82,6 +86,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::FORBIDDEN,
             message: "only an antenna lead may do this",
+            retry_after: None,
         }
     }
     /// 404.
@@ -89,6 +94,7 @@ impl ApiError {
         ApiError {
             status: StatusCode::NOT_FOUND,
             message: "not found",
+            retry_after: None,
         }
     }
 }
@@ -99,16 +105,34 @@ impl From<Error> for ApiError {
         ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             message: "the relay could not complete the request; see its log",
+            retry_after: None,
+        }
+    }
+}
+
+impl ApiError {
+    /// 429 with the wait: a rate limit (see `crate::throttle`).
+    pub fn too_many(message: &'static str, wait: std::time::Duration) -> Self {
+        ApiError {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message,
+            retry_after: Some(wait.as_secs().max(1)),
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
+        let mut response = (
             self.status,
             axum::Json(serde_json::json!({ "error": self.message })),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }

@@ -55,6 +55,8 @@ pub mod close {
     pub const FORBIDDEN: u16 = 4403;
     /// Too many messages: slow down and reconnect.
     pub const RATE_LIMITED: u16 = 4008;
+    /// The peer id in `join` is used by another device's connection: pick a new one.
+    pub const PEER_ID_TAKEN: u16 = 4409;
     /// The relay could not store changes; nothing was lost on the device, retry later.
     pub const STORAGE: u16 = 4500;
     /// The connection sent no `join` within `join_timeout_seconds` of opening: a client that
@@ -350,6 +352,24 @@ impl Hub {
                     );
                     return;
                 }
+                let device = c.device.id.clone();
+                let taken = state.conns.iter().any(|(&other, o)| {
+                    other != conn && o.device.id != device && o.peer.as_deref() == Some(&sender_id)
+                });
+                if taken {
+                    // A peer id speaks for a device in presence and sync: one device's
+                    // connection cannot take another's.
+                    self.fail(
+                        &state,
+                        conn,
+                        close::PEER_ID_TAKEN,
+                        "this peer id is another device's; choose a new random one",
+                    );
+                    return;
+                }
+                let Some(c) = state.conns.get_mut(&conn) else {
+                    return;
+                };
                 c.peer = Some(sender_id.clone());
                 let peer = Message::Peer {
                     sender_id: self.peer_id.clone(),

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod policy;
 pub mod routes;
 pub mod storage;
+pub mod throttle;
 
 use std::fs::File;
 use std::future::Future;
@@ -48,7 +49,14 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Limits in force.
     pub limits: Limits,
+    /// Rate limits on joins, invites and the blinded index.
+    pub throttles: Arc<throttle::Throttles>,
 }
+
+/// The address a request came from (the TCP peer; a reverse proxy's own, behind one), for
+/// the rate limit on joins.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddress(pub std::net::IpAddr);
 
 impl std::fmt::Debug for dyn Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -66,11 +74,17 @@ impl AppState {
             limits.clone(),
             storage_id,
         ));
+        let throttles = Arc::new(throttle::Throttles::new(
+            limits.joins_per_minute,
+            limits.invites_per_hour,
+            limits.blinded_hashes_per_hour,
+        ));
         AppState {
             hub,
             storage,
             metrics,
             limits,
+            throttles,
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct Metrics {
     pub queued_bytes: AtomicU64,
     /// Connections closed with 4009 because they did not read what they were sent.
     pub slow_peer_closes: AtomicU64,
+    /// Requests refused by a rate limit (joins, invites, the blinded index).
+    pub rate_limited: AtomicU64,
 }
 
 impl Metrics {
@@ -104,6 +106,12 @@ impl Metrics {
             "counter",
             "Connections closed for not reading (4009).",
             get(&self.slow_peer_closes),
+        );
+        metric(
+            "rate_limited_total",
+            "counter",
+            "Requests refused by a rate limit (joins, invites, the blinded index).",
+            get(&self.rate_limited),
         );
         metric(
             "storage_bytes",

@@ -143,3 +143,48 @@ fn test_a_removed_member_may_do_nothing_and_is_listed_last() {
         Err(Error::UnknownMember(_))
     ));
 }
+
+#[test]
+fn test_a_notes_verified_author_is_the_device_that_wrote_it_not_the_name_it_claims() {
+    let (lead, antenna) = antenna();
+    let leila = member_id(&lead, antenna);
+    let household = lead
+        .store
+        .register_household(antenna, household("Fatma Ben Ali", None))
+        .unwrap();
+    let honest = lead.store.add_note(household, "visited on Monday").unwrap();
+    // A modified phone writes a note that claims the lead wrote it.
+    let bytes = lead
+        .store
+        .replication()
+        .export_document(household.document())
+        .unwrap()
+        .unwrap();
+    let mut doc = Automerge::load(&bytes)
+        .unwrap()
+        .with_actor(ActorId::random());
+    let mut tx = doc.transaction();
+    let (_, case) = tx.get(ROOT, "case").unwrap().unwrap();
+    let (_, notes) = tx.get(&case, "notes").unwrap().unwrap();
+    let forged = tx.put_object(&notes, "forged-note", ObjType::Map).unwrap();
+    tx.put(&forged, "author", leila.as_str()).unwrap();
+    tx.put(&forged, "at", 1_700_000_000_000_i64).unwrap();
+    tx.put(&forged, "text", "the family no longer needs help")
+        .unwrap();
+    tx.commit();
+    lead.store
+        .replication()
+        .import(household.document(), &doc.save())
+        .unwrap();
+
+    let detail = lead.store.household(household).unwrap();
+    assert_eq!(detail.case.notes.len(), 2);
+    assert_eq!(detail.written_by.get(&honest), Some(&leila));
+    let forged = NoteId::from("forged-note".to_owned());
+    assert_eq!(detail.case.notes[&forged].author, leila, "the claim");
+    assert_eq!(
+        detail.written_by.get(&forged),
+        None,
+        "not the lead's device"
+    );
+}

@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::{Extension, Json};
 use jiran_core::workflows::other_antennas::is_blinded_hash;
 use jiran_core::{AntennaId, DeviceKey, Role};
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use crate::auth;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::storage::{Device, NewInvite};
-use crate::AppState;
+use crate::{AppState, ClientAddress};
 
 /// `POST /v1/join` body.
 #[derive(Debug, Deserialize)]
@@ -51,8 +51,16 @@ fn now() -> i64 {
 /// Registers a device with an invite code; returns its token, shown only this once.
 pub async fn join(
     State(app): State<AppState>,
+    Extension(ClientAddress(address)): Extension<ClientAddress>,
     Json(request): Json<JoinRequest>,
 ) -> Result<Json<Value>, ApiError> {
+    if let Err(wait) = app.throttles.join(address) {
+        Metrics::inc(&app.metrics.rate_limited);
+        return Err(ApiError::too_many(
+            "too many join attempts from this address; wait and try again",
+            wait,
+        ));
+    }
     let name = request.device_name.trim();
     if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
         return Err(ApiError::bad_request(
@@ -66,6 +74,7 @@ pub async fn join(
                 .parse()
                 .map_err(|_| ApiError::bad_request("device_key is not an Ed25519 public key"))?;
             if !key.verifies_join(&request.invite_code, proof) {
+                app.throttles.join_failed(address);
                 Metrics::inc(&app.metrics.auth_failures);
                 return Err(ApiError::bad_request(
                     "device_key_proof does not prove this device holds device_key",
@@ -89,10 +98,12 @@ pub async fn join(
         key.as_ref(),
     )?;
     let Some(device) = device else {
+        app.throttles.join_failed(address);
         Metrics::inc(&app.metrics.auth_failures);
         return Err(ApiError {
             status: StatusCode::FORBIDDEN,
             message: "this invite code is unknown, used up or expired; ask your antenna lead for a new one",
+            retry_after: None,
         });
     };
     Ok(Json(json!({
@@ -131,7 +142,14 @@ pub async fn create_invite(
     headers: HeaderMap,
     Json(request): Json<InviteRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    let (_, antenna) = lead(&app, &headers, &antenna)?;
+    let (me, antenna) = lead(&app, &headers, &antenna)?;
+    if let Err(wait) = app.throttles.invite(&me.id) {
+        Metrics::inc(&app.metrics.rate_limited);
+        return Err(ApiError::too_many(
+            "too many invites from this device; wait and try again",
+            wait,
+        ));
+    }
     let role = Role::parse(&request.role).ok_or(ApiError::bad_request(
         "role must be lead, volunteer or observer",
     ))?;
@@ -194,6 +212,7 @@ pub async fn revoke(
                 status: StatusCode::CONFLICT,
                 message:
                     "the antenna's last lead cannot revoke itself; make another member a lead first",
+                retry_after: None,
             });
         }
     }
@@ -237,6 +256,13 @@ pub async fn replace_blinded_index(
     if request.hashes.len() > most {
         return Err(ApiError::bad_request(
             "too many hashes: at most two per household the antenna may hold",
+        ));
+    }
+    if let Err(wait) = app.throttles.blinded(antenna, request.hashes.len()) {
+        Metrics::inc(&app.metrics.rate_limited);
+        return Err(ApiError::too_many(
+            "too many hashes sent to the blinded index this hour; wait and try again",
+            wait,
         ));
     }
     if !request.hashes.iter().all(|h| is_blinded_hash(h)) {

@@ -8,13 +8,13 @@
 
 mod authorship;
 mod bandwidth;
-mod blinded;
 mod demo;
 mod duplicates;
 mod durability;
 mod erasure;
 mod faults;
 mod la_marsa;
+mod other_antennas;
 mod relay;
 mod schedules;
 mod support;

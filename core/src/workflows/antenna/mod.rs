@@ -5,6 +5,7 @@ mod team;
 
 use autosurgeon::reconcile_prop;
 use rusqlite::params;
+pub(crate) use team::self_written_keys;
 pub use team::TeamMember;
 
 use crate::document::{write_antenna_profile, DocumentHeader, DocumentKind};

@@ -152,7 +152,7 @@ impl Store {
 
 /// Each member's `device_key` whose current value was written under that key: the only
 /// claims a phone believes, since only the key's holder makes changes under it.
-fn self_written_keys(doc: &automerge::Automerge) -> Vec<(MemberId, DeviceKey)> {
+pub(crate) fn self_written_keys(doc: &automerge::Automerge) -> Vec<(MemberId, DeviceKey)> {
     let Ok(Some((automerge::Value::Object(ObjType::Map), members))) = doc.get(ROOT, "members")
     else {
         return Vec::new();

@@ -1,13 +1,15 @@
 //! What volunteers and leads look at: household lists, search and a household's detail. All
 //! run on the derived tables; only detail opens documents.
 
+use std::collections::BTreeMap;
+
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
 
 use super::filter::HouseholdWhere;
 use crate::document::{lookup, DocumentKind};
 use crate::error::{Error, Result};
-use crate::ids::{AntennaId, DeliveryId, HouseholdId, LedgerId, MemberId};
+use crate::ids::{AntennaId, DeliveryId, HouseholdId, LedgerId, MemberId, NoteId};
 use crate::model::{
     Case, Delivery, Household, HouseholdDocument, HouseholdState, NeedCategory, Priority,
 };
@@ -16,6 +18,7 @@ use crate::store::documents::Documents;
 use crate::store::projection::summary_from_row;
 use crate::store::Store;
 use crate::time::Timestamp;
+use crate::workflows::antenna::self_written_keys;
 
 /// Which households to list, and in what order. The default lists every household by
 /// priority.
@@ -84,6 +87,12 @@ pub struct HouseholdDetail {
     pub case: Case,
     /// What it received, oldest first.
     pub deliveries: Vec<DeliveryRecord>,
+    /// Who really wrote each of the household's own notes: the member whose device made the
+    /// change that wrote it, known by the key that device wrote into its member entry itself
+    /// (see `Store::team`). A note's `author` field is what its writer claimed; a note
+    /// missing here (forged, written by an older app, or copied in by a merge) has no verified
+    /// author, and apps show it as such.
+    pub written_by: BTreeMap<NoteId, MemberId>,
 }
 
 /// A delivery with its id and ledger.
@@ -233,6 +242,7 @@ impl Store {
                 .get(db, household.document())?
                 .filter(|l| l.header.kind == DocumentKind::Household)
                 .ok_or(Error::UnknownHousehold(household))?;
+            let note_actors = note_actors(&loaded.doc);
             let mut doc: HouseholdDocument = autosurgeon::hydrate(&loaded.doc)?;
             // What households merged into this one hold and it lacks (entries an offline
             // device added after the merge, or the other side of crossed merges).
@@ -248,15 +258,44 @@ impl Store {
                 }
             }
             let deliveries = deliveries_of(db, docs, household)?;
+            let keys = match docs.get(db, doc.antenna.document())? {
+                Some(antenna) => self_written_keys(&antenna.doc),
+                None => Vec::new(),
+            };
+            let written_by = note_actors
+                .into_iter()
+                .filter_map(|(note, actor)| {
+                    let (member, _) = keys.iter().find(|(_, key)| key.actor() == actor)?;
+                    Some((note, member.clone()))
+                })
+                .collect();
             Ok(HouseholdDetail {
                 id: household,
                 antenna: doc.antenna,
                 profile: doc.profile,
                 case: doc.case,
                 deliveries,
+                written_by,
             })
         })
     }
+}
+
+/// Each note of a household document with the actor of the change that created it.
+fn note_actors(doc: &automerge::Automerge) -> Vec<(NoteId, automerge::ActorId)> {
+    use automerge::{ObjType, ReadDoc, Value as Am, ROOT};
+    let Ok(Some((Am::Object(ObjType::Map), case))) = doc.get(ROOT, "case") else {
+        return Vec::new();
+    };
+    let Ok(Some((Am::Object(ObjType::Map), notes))) = doc.get(&case, "notes") else {
+        return Vec::new();
+    };
+    doc.keys(&notes)
+        .filter_map(|id| match doc.get(&notes, &id) {
+            Ok(Some((_, automerge::ObjId::Id(_, actor, _)))) => Some((NoteId::from(id), actor)),
+            _ => None,
+        })
+        .collect()
 }
 
 fn deliveries_of(

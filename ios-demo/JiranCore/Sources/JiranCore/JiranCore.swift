@@ -4985,15 +4985,31 @@ public func FfiConverterTypeNewTask_lower(_ value: NewTask) -> RustBuffer {
 
 public struct Note: Equatable, Hashable {
     public var id: NoteId
+    /**
+     * Who the note says wrote it (what its writer claimed).
+     */
     public var author: MemberId
+    /**
+     * Who really wrote it: the member whose own device made the change; `None` when that
+     * cannot be verified (show the note as of unknown author).
+     */
+    public var writtenBy: MemberId?
     public var at: Timestamp
     public var text: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(id: NoteId, author: MemberId, at: Timestamp, text: String) {
+    public init(id: NoteId, 
+        /**
+         * Who the note says wrote it (what its writer claimed).
+         */author: MemberId, 
+        /**
+         * Who really wrote it: the member whose own device made the change; `None` when that
+         * cannot be verified (show the note as of unknown author).
+         */writtenBy: MemberId?, at: Timestamp, text: String) {
         self.id = id
         self.author = author
+        self.writtenBy = writtenBy
         self.at = at
         self.text = text
     }
@@ -5016,6 +5032,7 @@ public struct FfiConverterTypeNote: FfiConverterRustBuffer {
             try Note(
                 id: FfiConverterTypeNoteId.read(from: &buf), 
                 author: FfiConverterTypeMemberId.read(from: &buf), 
+                writtenBy: FfiConverterOptionTypeMemberId.read(from: &buf), 
                 at: FfiConverterTypeTimestamp.read(from: &buf), 
                 text: FfiConverterString.read(from: &buf)
         )
@@ -5024,6 +5041,7 @@ public struct FfiConverterTypeNote: FfiConverterRustBuffer {
     public static func write(_ value: Note, into buf: inout [UInt8]) {
         FfiConverterTypeNoteId.write(value.id, into: &buf)
         FfiConverterTypeMemberId.write(value.author, into: &buf)
+        FfiConverterOptionTypeMemberId.write(value.writtenBy, into: &buf)
         FfiConverterTypeTimestamp.write(value.at, into: &buf)
         FfiConverterString.write(value.text, into: &buf)
     }

@@ -5,6 +5,7 @@
 //! lead's phone out of a document.
 
 use automerge::{ActorId, Automerge};
+use jiran_core::sync::protocol::{Message, PeerMetadata};
 use jiran_core::Store;
 use serde_json::json;
 
@@ -184,4 +185,62 @@ async fn test_a_client_without_a_key_owns_the_actors_it_writes_with_first() {
         .sync(&rand_id(), &mut again)
         .await;
     assert_eq!(outcome, Outcome::Synced);
+}
+
+/// Opens a websocket as `device` and joins with the peer id `id`: what the relay answers.
+async fn join_as(
+    relay: &Relay,
+    device: &Credentials,
+    id: &str,
+) -> (
+    jiran_tests::client::Peer,
+    Option<Result<Message, (u16, String)>>,
+) {
+    let ws = jiran_tests::client::open(&relay.ws_url(), Some(&device.token))
+        .await
+        .unwrap();
+    let mut peer = jiran_tests::client::Peer::unjoined(ws);
+    peer.send(&Message::Join {
+        sender_id: id.to_owned(),
+        peer_metadata: PeerMetadata::default(),
+        supported_protocol_versions: vec!["1".into()],
+    })
+    .await;
+    // A refusal comes as an `error` message, then the close: the close is the answer.
+    loop {
+        let answer = peer.next(std::time::Duration::from_secs(5)).await;
+        if !matches!(answer, Some(Ok(Message::Error { .. }))) {
+            return (peer, answer);
+        }
+    }
+}
+
+#[tokio::test]
+async fn test_a_device_cannot_take_another_devices_peer_id() {
+    let w = world();
+    let (_lead_peer, answer) = join_as(&w.relay, &w.lead, "peer-leila").await;
+    assert!(
+        matches!(answer, Some(Ok(Message::Peer { .. }))),
+        "{answer:?}"
+    );
+    // The volunteer's phone claims the lead's peer id (to speak as the lead in presence).
+    let (_, answer) = join_as(&w.relay, &w.volunteer, "peer-leila").await;
+    match answer {
+        Some(Err((code, reason))) => {
+            assert_eq!(code, 4409);
+            assert!(reason.contains("another device"), "{reason}");
+        }
+        other => panic!("the relay let a device take another's peer id: {other:?}"),
+    }
+    // The lead's own second connection may use it, and the volunteer its own.
+    let (_, answer) = join_as(&w.relay, &w.lead, "peer-leila").await;
+    assert!(
+        matches!(answer, Some(Ok(Message::Peer { .. }))),
+        "{answer:?}"
+    );
+    let (_, answer) = join_as(&w.relay, &w.volunteer, "peer-sami").await;
+    assert!(
+        matches!(answer, Some(Ok(Message::Peer { .. }))),
+        "{answer:?}"
+    );
 }

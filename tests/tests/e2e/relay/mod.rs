@@ -13,3 +13,4 @@ mod operations;
 mod operator_safety;
 mod slow_peers;
 mod storage;
+mod throttles;
