@@ -186,6 +186,20 @@ pub struct Limits {
     /// kept-alive one between requests); past them it is closed, so half-open requests hold
     /// nothing for long.
     pub header_timeout_seconds: u64,
+    /// Bytes the relay holds queued for one connection that does not read them. Past it the
+    /// connection is closed with 4009 and what it had queued is dropped, so a peer that
+    /// cannot keep up costs at most this (plus one message); the peer reconnects
+    /// and sync resumes. A message that finds the queue within the limit is
+    /// taken whatever its size, so a document larger than the limit still reaches a device
+    /// that reads.
+    pub max_queued_bytes_per_connection: usize,
+    /// Websockets one device may have open at once; past it a new one is refused with 429,
+    /// so one device (or its stolen token) cannot take the relay's connections.
+    pub max_connections_per_device: u64,
+    /// The bearer token `GET /metrics` requires; `/metrics` answers 404 without one
+    /// configured, and 401 to a request without this token. `/healthz` and `/readyz` stay
+    /// open.
+    pub metrics_token: Option<MetricsToken>,
     /// Join attempts one client address may make a minute (a failed one counts five): an
     /// invite code cannot be guessed by trying, and a distribution day's ten phones join.
     pub joins_per_minute: u32,
@@ -194,6 +208,17 @@ pub struct Limits {
     /// Hashes one antenna may send the blinded index an hour: its own households' refresh
     /// fits many times, trying every phone number does not (10⁸ hashes).
     pub blinded_hashes_per_hour: u32,
+}
+
+/// The `/metrics` token, kept out of `Debug` output (and so out of any log).
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct MetricsToken(pub String);
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(…)")
+    }
 }
 
 impl Default for Limits {
@@ -208,6 +233,9 @@ impl Default for Limits {
             max_storage_mb: None,
             join_timeout_seconds: 10,
             header_timeout_seconds: 10,
+            max_queued_bytes_per_connection: 4 * 1024 * 1024,
+            max_connections_per_device: 4,
+            metrics_token: None,
             joins_per_minute: 60,
             invites_per_hour: 100,
             blinded_hashes_per_hour: 50_000,
@@ -290,6 +318,27 @@ impl Limits {
             300,
             "(seconds)",
         )?;
+        check(
+            "max_queued_bytes_per_connection",
+            self.max_queued_bytes_per_connection as u64,
+            64 * 1024,
+            1 << 30,
+            "(bytes)",
+        )?;
+        check(
+            "max_connections_per_device",
+            self.max_connections_per_device,
+            1,
+            1000,
+            "(connections)",
+        )?;
+        if let Some(token) = &self.metrics_token {
+            if token.0.len() < 16 {
+                return Err(
+                    "metrics_token must be at least 16 characters (a long random string)".into(),
+                );
+            }
+        }
         check(
             "joins_per_minute",
             u64::from(self.joins_per_minute),

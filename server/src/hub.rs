@@ -19,10 +19,11 @@ use automerge::{Automerge, ChangeHash, ReadDoc};
 use jiran_core::document::erased_households;
 use jiran_core::sync::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
 use jiran_core::{AntennaId, DeviceKey, DocumentId, Role};
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 
 use crate::config::Limits;
 use crate::metrics::Metrics;
+use crate::outbox::Outbox;
 use crate::policy::{self, Held, Refusal, Sender};
 use crate::storage::{Append, Device, Storage};
 
@@ -61,6 +62,13 @@ pub mod close {
     /// The connection sent no `join` within `join_timeout_seconds` of opening: a client that
     /// is not speaking the protocol (or a stalled one). Reconnect and send `join` first.
     pub const JOIN_TIMEOUT: u16 = 4408;
+    /// The peer did not read what the relay sent it fast enough: more than
+    /// `max_queued_bytes_per_connection` waited for it. Nothing is lost (the relay's data is
+    /// on disk); reconnect and sync resumes.
+    pub const TOO_SLOW: u16 = 4009;
+    /// The device already has `max_connections_per_device` websockets open; this one is
+    /// refused. Close an old one (or wait for it to time out) before retrying.
+    pub const TOO_MANY_CONNECTIONS: u16 = 4029;
 
     /// The longest close reason, in bytes: a close frame is a control frame, whose payload
     /// (two bytes of code, then the reason) the websocket protocol caps at 125 bytes. A
@@ -93,7 +101,7 @@ pub enum Outgoing {
 struct Conn {
     device: Device,
     peer: Option<String>,
-    tx: mpsc::UnboundedSender<Outgoing>,
+    tx: Outbox,
     docs: HashSet<DocumentId>,
 }
 
@@ -192,8 +200,10 @@ impl Hub {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Registers an authenticated connection; the hub writes to it through `tx`.
-    pub fn connect(&self, device: Device, tx: mpsc::UnboundedSender<Outgoing>) -> ConnId {
+    /// Registers an authenticated connection; the hub writes to it through `tx`. No cap
+    /// (see [`Hub::try_connect`]).
+    pub fn connect(&self, device: Device, tx: impl Into<Outbox>) -> ConnId {
+        let tx = tx.into();
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
         self.lock().conns.insert(
             id,
@@ -205,6 +215,42 @@ impl Hub {
             },
         );
         id
+    }
+
+    /// Registers an authenticated connection unless its device already has
+    /// `max_connections_per_device` open (`None`): checked and inserted under one lock, so
+    /// simultaneous upgrades cannot pass the cap together.
+    pub fn try_connect(&self, device: Device, tx: Outbox) -> Option<ConnId> {
+        let mut state = self.lock();
+        let open = state
+            .conns
+            .values()
+            .filter(|c| c.device.id == device.id)
+            .count();
+        if open as u64 >= self.limits.max_connections_per_device {
+            return None;
+        }
+        let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
+        state.conns.insert(
+            id,
+            Conn {
+                device,
+                peer: None,
+                tx,
+                docs: HashSet::new(),
+            },
+        );
+        Some(id)
+    }
+
+    /// How many connections a device has open (checked at upgrade, to answer 429 before
+    /// the websocket exists; [`Hub::try_connect`] checks again).
+    pub fn connections_of(&self, device_id: &str) -> u64 {
+        self.lock()
+            .conns
+            .values()
+            .filter(|c| c.device.id == device_id)
+            .count() as u64
     }
 
     /// Forgets a connection; documents no other connection uses leave memory.
@@ -252,17 +298,17 @@ impl Hub {
     pub fn revoke(&self, device_id: &str) {
         let state = self.lock();
         for c in state.conns.values().filter(|c| c.device.id == device_id) {
-            let _ = c.tx.send(Outgoing::Close(
+            c.tx.close(
                 close::REVOKED,
                 "device revoked: wipe this antenna's data".into(),
-            ));
+            );
         }
     }
 
     /// Closes every connection (shutdown).
     pub fn close_all(&self, code: u16, reason: &str) {
         for c in self.lock().conns.values() {
-            let _ = c.tx.send(Outgoing::Close(code, reason.to_owned()));
+            c.tx.close(code, reason.to_owned());
         }
     }
 
@@ -355,7 +401,7 @@ impl Hub {
                 self.feed(&state, conn, &peer, antenna, since);
             }
             (Some(_), Message::Leave { .. }) => {
-                let _ = c.tx.send(Outgoing::Close(close::NORMAL, "goodbye".into()));
+                c.tx.close(close::NORMAL, "goodbye".into());
             }
             (Some(peer), message @ Message::Ephemeral { .. }) => {
                 self.ephemeral(&state, conn, &peer, message)
@@ -368,11 +414,12 @@ impl Hub {
     fn send(&self, state: &State, conn: ConnId, message: &Message) {
         if let Some(c) = state.conns.get(&conn) {
             let bytes = message.encode();
-            Metrics::inc(&self.metrics.messages_out);
-            self.metrics
-                .bytes_out
-                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            let _ = c.tx.send(Outgoing::Frame(bytes));
+            let len = bytes.len() as u64;
+            // A connection past its queue limit takes nothing more (it is being closed).
+            if c.tx.frame(bytes) {
+                Metrics::inc(&self.metrics.messages_out);
+                self.metrics.bytes_out.fetch_add(len, Ordering::Relaxed);
+            }
         }
     }
 
@@ -385,8 +432,7 @@ impl Hub {
                 message: reason.to_owned(),
             };
             self.send(state, conn, &error);
-            let _ =
-                c.tx.send(Outgoing::Close(code, close::reason(reason).to_owned()));
+            c.tx.close(code, close::reason(reason).to_owned());
         }
     }
 
@@ -961,10 +1007,10 @@ impl Hub {
                 }
                 tracing::info!(device = %device.id, "a lead removed the device's member: revoked");
                 for c in state.conns.values().filter(|c| c.device.id == device.id) {
-                    let _ = c.tx.send(Outgoing::Close(
+                    c.tx.close(
                         close::REVOKED,
                         "device revoked: wipe this antenna's data".into(),
-                    ));
+                    );
                 }
             } else if member.role != device.role {
                 if let Err(error) = self
@@ -1152,6 +1198,7 @@ mod tests {
     //! wrapped to fail on demand.
 
     use std::sync::atomic::AtomicBool;
+    use tokio::sync::mpsc;
 
     use automerge::transaction::Transactable;
     use automerge::ReadDoc;

@@ -12,6 +12,7 @@ pub mod hub;
 pub mod listen;
 pub mod metrics;
 pub mod operator;
+pub mod outbox;
 pub mod policy;
 pub mod routes;
 pub mod storage;

@@ -22,6 +22,11 @@ pub struct Metrics {
     pub auth_failures: AtomicU64,
     /// Sync messages that failed (malformed, storage error).
     pub sync_errors: AtomicU64,
+    /// Bytes queued for all connections and not yet sent (each connection's share is capped
+    /// by `max_queued_bytes_per_connection`).
+    pub queued_bytes: AtomicU64,
+    /// Connections closed with 4009 because they did not read what they were sent.
+    pub slow_peer_closes: AtomicU64,
     /// Requests refused by a rate limit (joins, invites, the blinded index).
     pub rate_limited: AtomicU64,
 }
@@ -89,6 +94,18 @@ impl Metrics {
             "counter",
             "Sync messages that failed.",
             get(&self.sync_errors),
+        );
+        metric(
+            "queued_bytes",
+            "gauge",
+            "Bytes queued for connections, not yet sent.",
+            get(&self.queued_bytes),
+        );
+        metric(
+            "slow_peer_closes_total",
+            "counter",
+            "Connections closed for not reading (4009).",
+            get(&self.slow_peer_closes),
         );
         metric(
             "rate_limited_total",

@@ -1,8 +1,10 @@
 //! `GET /healthz`, `GET /readyz`, `GET /metrics`.
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 
+use crate::auth;
 use crate::AppState;
 
 /// The process is up.
@@ -21,7 +23,26 @@ pub async fn readyz(State(app): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Prometheus text format.
-pub async fn metrics(State(app): State<AppState>) -> String {
-    app.metrics.render(app.storage.size_bytes().unwrap_or(0))
+/// Prometheus text format, to a request bearing the configured `metrics_token`: the counters
+/// tell who is busy and how the relay is loaded, which is the operator's business only. 404
+/// when no token is configured (metrics off), 401 without the right token.
+pub async fn metrics(State(app): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = &app.limits.metrics_token else {
+        return (StatusCode::NOT_FOUND, "metrics are off: set metrics_token").into_response();
+    };
+    let given = auth::bearer(&headers, None);
+    let matches = given.is_some_and(|given| {
+        // Compared by hash, so the time taken says nothing about the token.
+        auth::hash(&given) == auth::hash(&token.0)
+    });
+    if !matches {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "metrics need the metrics_token as a bearer token",
+        )
+            .into_response();
+    }
+    app.metrics
+        .render(app.storage.size_bytes().unwrap_or(0))
+        .into_response()
 }

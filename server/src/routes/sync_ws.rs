@@ -8,17 +8,21 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
-use tokio::sync::mpsc;
 
 use crate::auth;
-use crate::hub::{close, Outgoing};
+use crate::hub::close;
 use crate::metrics::Metrics;
+use crate::outbox::{self, Next, TOO_SLOW_REASON};
 use crate::storage::Device;
 use crate::AppState;
 
 /// Read buffer per connection: small on purpose (axum's default of 128 KiB made idle
 /// connections cost ~136 KB each in our baseline).
 const READ_BUFFER: usize = 8 * 1024;
+
+/// How long the relay keeps trying to send a slow peer its 4009 close frame (its socket is
+/// full) before dropping the connection.
+const SLOW_CLOSE_GRACE: Duration = Duration::from_secs(30);
 
 /// Accepts the websocket of an authenticated device.
 pub async fn upgrade(
@@ -51,6 +55,18 @@ pub async fn upgrade(
         )
             .into_response();
     }
+    if app.hub.connections_of(&device.id) >= app.limits.max_connections_per_device {
+        tracing::warn!(
+            device = %device.id,
+            cap = app.limits.max_connections_per_device,
+            "a device opened more websockets than max_connections_per_device: refused"
+        );
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            "this device has too many connections open",
+        )
+            .into_response();
+    }
     ws.max_message_size(app.limits.max_message_bytes)
         .max_frame_size(app.limits.max_message_bytes)
         .read_buffer_size(READ_BUFFER)
@@ -69,21 +85,50 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
         let _ = sink.send(WsMessage::Close(Some(frame))).await;
         return;
     }
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let conn = app.hub.connect(device, tx.clone());
+    let (tx, mut inbox) = outbox::outbox(
+        app.limits.max_queued_bytes_per_connection,
+        app.metrics.clone(),
+    );
+    let device_id = device.id.clone();
+    let Some(conn) = app.hub.try_connect(device, tx.clone()) else {
+        // Another upgrade of the same device passed the check at the same time.
+        tracing::warn!(device = %device_id, "a device opened more websockets than max_connections_per_device: closed");
+        let frame = CloseFrame {
+            code: close::TOO_MANY_CONNECTIONS,
+            reason: "too many connections for this device".into(),
+        };
+        let _ = sink.send(WsMessage::Close(Some(frame))).await;
+        return;
+    };
     app.metrics
         .connections
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
 
     let mut writer = tokio::spawn(async move {
-        while let Some(out) = rx.recv().await {
-            match out {
-                Outgoing::Frame(bytes) => {
-                    if sink.send(WsMessage::Binary(bytes.into())).await.is_err() {
-                        break;
+        loop {
+            match inbox.next().await {
+                Next::Frame(bytes) => {
+                    let len = bytes.len();
+                    // A peer that does not read leaves this send pending; an overflow of its
+                    // queue abandons it (the websocket keeps the frame's unsent bytes, so the
+                    // close frame below still follows a whole frame).
+                    let sent = tokio::select! {
+                        biased;
+                        () = inbox.overflowed() => None,
+                        sent = sink.send(WsMessage::Binary(bytes.into())) => Some(sent),
+                    };
+                    inbox.sent(len);
+                    match sent {
+                        Some(Ok(())) => {}
+                        Some(Err(_)) => break,
+                        None => {
+                            inbox.discard();
+                            slow_close(&mut sink, &device_id).await;
+                            break;
+                        }
                     }
                 }
-                Outgoing::Close(code, reason) => {
+                Next::Close(code, reason) => {
                     let _ = sink
                         .send(WsMessage::Close(Some(CloseFrame {
                             code,
@@ -92,6 +137,11 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
                         .await;
                     break;
                 }
+                Next::TooSlow => {
+                    slow_close(&mut sink, &device_id).await;
+                    break;
+                }
+                Next::End => break,
             }
         }
     });
@@ -111,10 +161,10 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
             () = &mut join_deadline, if !join_checked => {
                 join_checked = true;
                 if !app.hub.joined(conn) {
-                    let _ = tx.send(Outgoing::Close(
+                    tx.close(
                         close::JOIN_TIMEOUT,
                         format!("no `join` within {} s", app.limits.join_timeout_seconds),
-                    ));
+                    );
                 }
             }
             frame = stream.next() => match frame {
@@ -124,21 +174,21 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
                         // Over the rate: stop reading for a while (TCP pushes back on the peer).
                         Pace::Wait(pause) => tokio::time::sleep(pause).await,
                         Pace::Close => {
-                            let _ = tx.send(Outgoing::Close(close::RATE_LIMITED, "too many messages; slow down".into()));
+                            tx.close(close::RATE_LIMITED, "too many messages; slow down".into());
                             continue;
                         }
                     }
                     app.hub.handle(conn, &bytes);
                 }
                 Some(Ok(WsMessage::Text(_))) => {
-                    let _ = tx.send(Outgoing::Close(close::PROTOCOL, "binary CBOR messages only".into()));
+                    tx.close(close::PROTOCOL, "binary CBOR messages only".into());
                 }
                 Some(Ok(WsMessage::Close(_))) | None => break,
                 Some(Ok(_)) => {}
                 Some(Err(error)) => {
                     let text = error.to_string();
                     if text.contains("too long") || text.contains("size") {
-                        let _ = tx.send(Outgoing::Close(close::TOO_LARGE, "message too large".into()));
+                        tx.close(close::TOO_LARGE, "message too large".into());
                     } else {
                         break;
                     }
@@ -154,6 +204,20 @@ async fn run(app: AppState, device: Device, socket: WebSocket) {
     if !writer_done {
         let _ = tokio::time::timeout(Duration::from_secs(1), writer).await;
     }
+}
+
+/// Closes a peer whose queue overflowed with [`close::TOO_SLOW`]; its socket may be full, so
+/// the close frame gets [`SLOW_CLOSE_GRACE`] to go out (the queue is already emptied).
+async fn slow_close<S>(sink: &mut S, device_id: &str)
+where
+    S: futures_util::Sink<WsMessage> + Unpin,
+{
+    tracing::info!(device = %device_id, "a connection did not read what it was sent: closed with 4009");
+    let frame = CloseFrame {
+        code: close::TOO_SLOW,
+        reason: TOO_SLOW_REASON.into(),
+    };
+    let _ = tokio::time::timeout(SLOW_CLOSE_GRACE, sink.send(WsMessage::Close(Some(frame)))).await;
 }
 
 /// Whether to handle a message now, after a pause, or to close the connection.

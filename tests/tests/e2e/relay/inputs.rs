@@ -116,7 +116,7 @@ async fn test_missing_forged_and_revoked_tokens_are_refused() {
     )
     .await
     .is_ok());
-    let (_, metrics) = call("GET", &format!("{}/metrics", w.relay.url), None);
+    let (_, metrics) = metrics(&w.relay);
     let failures: u64 = metrics
         .lines()
         .find(|l| l.starts_with("jiran_auth_failures_total "))

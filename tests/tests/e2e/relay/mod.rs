@@ -11,5 +11,6 @@ mod inputs;
 mod js_interop;
 mod operations;
 mod operator_safety;
+mod slow_peers;
 mod storage;
 mod throttles;

@@ -15,7 +15,7 @@ async fn test_health_readiness_and_metrics_answer() {
     let mut doc = doc_with("k", "v");
     let mut peer = connect(&w.relay, &w.lead).await;
     assert_eq!(peer.sync(&rand_id(), &mut doc).await, Outcome::Synced);
-    let (status, text) = call("GET", &format!("{}/metrics", w.relay.url), None);
+    let (status, text) = metrics(&w.relay);
     assert_eq!(status, 200);
     for name in [
         "jiran_connections 1",

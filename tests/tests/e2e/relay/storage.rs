@@ -37,7 +37,11 @@ async fn test_a_full_database_closes_the_writer_with_a_clear_reason_and_keeps_se
     let dir = tempfile::tempdir().unwrap();
     let (_, code) = create_antenna(dir.path(), "La Marsa");
     let config = dir.path().join("limits.toml");
-    std::fs::write(&config, "max_storage_mb = 1\n").unwrap();
+    std::fs::write(
+        &config,
+        format!("max_storage_mb = 1\nmetrics_token = \"{METRICS_TOKEN}\"\n"),
+    )
+    .unwrap();
     let log = dir.path().join("relay.log");
     let relay = Relay::start_logging(dir.path(), &["--config", config.to_str().unwrap()], &log);
     let lead = join(&relay, &code, "lead");
@@ -75,7 +79,7 @@ async fn test_a_full_database_closes_the_writer_with_a_clear_reason_and_keeps_se
     assert_eq!(get(&fetched, "name").as_deref(), Some("Famille Trabelsi"));
     let (status, _) = call("GET", &format!("{}/healthz", relay.url), None);
     assert_eq!(status, 200);
-    let (_, metrics) = call("GET", &format!("{}/metrics", relay.url), None);
+    let (_, metrics) = metrics(&relay);
     let errors = metrics
         .lines()
         .find(|l| l.starts_with("jiran_sync_errors_total"))

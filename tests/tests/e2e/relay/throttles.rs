@@ -26,9 +26,10 @@ fn post_with_retry(url: &str, token: Option<&str>, body: serde_json::Value) -> (
 
 #[tokio::test]
 async fn test_wrong_invite_codes_from_one_address_are_slowed_down() {
-    let (_dir, relay, lead) = relay_with_limits(
-        "joins_per_minute = 10\ninvites_per_hour = 3\nblinded_hashes_per_hour = 100\n",
-    );
+    let (_dir, relay, lead) = relay_with_limits(&format!(
+        "joins_per_minute = 10\ninvites_per_hour = 3\nblinded_hashes_per_hour = 100\n\
+         metrics_token = \"{METRICS_TOKEN}\"\n"
+    ));
     let url = format!("{}/v1/join", relay.url);
     let mut statuses = Vec::new();
     for attempt in 0..6 {
@@ -77,6 +78,6 @@ async fn test_wrong_invite_codes_from_one_address_are_slowed_down() {
         200,
         "what is left of the hour's allowance still serves"
     );
-    let text = call("GET", &format!("{}/metrics", relay.url), None).1;
+    let text = metrics(&relay).1;
     assert!(text.contains("rate_limited_total"), "{text}");
 }

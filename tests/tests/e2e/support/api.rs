@@ -57,6 +57,18 @@ pub fn call(method: &str, url: &str, token: Option<&str>) -> (u16, String) {
     )
 }
 
+/// The `metrics_token` of the [`World`]'s relay (tests that read `/metrics` configure it).
+pub const METRICS_TOKEN: &str = "metrics-token-of-the-tests";
+
+/// `GET /metrics` with [`METRICS_TOKEN`]: the status and the text.
+pub fn metrics(relay: &Relay) -> (u16, String) {
+    call(
+        "GET",
+        &format!("{}/metrics", relay.url),
+        Some(METRICS_TOKEN),
+    )
+}
+
 /// An HTTP client that returns error statuses as answers, for tests to assert on.
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -153,7 +165,10 @@ pub fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let (_, code_a) = create_antenna(dir.path(), "La Marsa");
     let (_, code_b) = create_antenna(dir.path(), "Beni Khalled");
-    let relay = Relay::start(dir.path());
+    // `/metrics` answers only to the configured token.
+    let config = dir.path().join("limits.toml");
+    std::fs::write(&config, format!("metrics_token = \"{METRICS_TOKEN}\"\n")).unwrap();
+    let relay = Relay::start_with(dir.path(), &["--config", config.to_str().unwrap()]);
     let lead = join(&relay, &code_a, "lead");
     let volunteer = invite_and_join(&relay, &lead, "volunteer");
     let observer = invite_and_join(&relay, &lead, "observer");
