@@ -329,7 +329,7 @@ impl Limits {
             "max_connections_per_device",
             self.max_connections_per_device,
             1,
-            1000,
+            1_000_000,
             "(connections)",
         )?;
         if let Some(token) = &self.metrics_token {

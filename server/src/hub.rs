@@ -117,6 +117,10 @@ struct Resident {
     /// once they passed the policy (so a refused or empty first message files nothing,
     /// under no antenna).
     stored: bool,
+    /// For an antenna document: its members' roles and removals as last applied to their
+    /// devices (`None`: not yet since it was loaded), so the devices are read only when a
+    /// lead's change really changed the team.
+    team_applied: Option<Vec<(String, Role, bool)>>,
     /// For an antenna document: how many of its tombstones were applied to storage since it
     /// was loaded (`None`: not checked yet). Tombstones are never removed (the policy refuses
     /// it, rule 8), so a change in the count is a new erasure.
@@ -132,6 +136,7 @@ impl Resident {
             peers: HashMap::new(),
             waiting: HashSet::new(),
             stored,
+            team_applied: None,
             erasures_applied: None,
         }
     }
@@ -529,6 +534,24 @@ impl Hub {
         }
     }
 
+    /// Answers `peer` with the relay's sync message for `document_id`.
+    fn reply(
+        &self,
+        state: &State,
+        conn: ConnId,
+        peer: &str,
+        document_id: &str,
+        reply: sync::Message,
+    ) {
+        let message = Message::Sync {
+            sender_id: self.peer_id.clone(),
+            target_id: peer.to_owned(),
+            document_id: document_id.to_owned(),
+            data: reply.encode(),
+        };
+        self.send(state, conn, &message);
+    }
+
     fn unavailable(&self, state: &State, conn: ConnId, peer: &str, document_id: &str) {
         let message = Message::DocUnavailable {
             sender_id: self.peer_id.clone(),
@@ -683,13 +706,7 @@ impl Hub {
                 .resident_documents
                 .store(docs.len() as u64, Ordering::Relaxed);
             if let Some(reply) = reply {
-                let message = Message::Sync {
-                    sender_id: self.peer_id.clone(),
-                    target_id: peer.to_owned(),
-                    document_id: document_id.to_owned(),
-                    data: reply.encode(),
-                };
-                self.send(state, conn, &message);
+                self.reply(state, conn, peer, document_id, reply);
             }
             return;
         }
@@ -740,15 +757,7 @@ impl Hub {
             .generate_sync_message(resident.peers.entry(conn).or_default());
         let empty = heads.is_empty();
         match reply {
-            Some(reply) => {
-                let message = Message::Sync {
-                    sender_id: self.peer_id.clone(),
-                    target_id: peer.to_owned(),
-                    document_id: document_id.to_owned(),
-                    data: reply.encode(),
-                };
-                self.send(state, conn, &message);
-            }
+            Some(reply) => self.reply(state, conn, peer, document_id, reply),
             None if is_request && empty => self.unavailable(state, conn, peer, document_id),
             None => {}
         }
@@ -980,7 +989,7 @@ impl Hub {
     /// lead's refused), and a removed member's device is revoked (told to wipe the antenna).
     /// Member ids are the relay's device ids. If storage fails, the next change retries.
     fn apply_team(&self, state: &mut State, doc: DocumentId) {
-        let Some(resident) = state.docs.get(&doc) else {
+        let Some(resident) = state.docs.get_mut(&doc) else {
             return;
         };
         let antenna = resident.antenna;
@@ -989,6 +998,14 @@ impl Hub {
                 Ok(Some(members)) => members,
                 _ => return,
             };
+        let team: Vec<(String, Role, bool)> = members
+            .iter()
+            .map(|(id, m)| (id.clone(), m.role, m.removed_at.is_some()))
+            .collect();
+        if resident.team_applied.as_ref() == Some(&team) {
+            // The lead's change touched no role and removed no one (an index update).
+            return;
+        }
         let devices = match self.storage.devices(&antenna) {
             Ok(devices) => devices,
             Err(error) => {
@@ -996,6 +1013,7 @@ impl Hub {
                 return;
             }
         };
+        let mut failed = false;
         for device in devices.iter().filter(|d| !d.revoked) {
             let Some(member) = members.get(&device.id) else {
                 continue;
@@ -1003,6 +1021,7 @@ impl Hub {
             if member.removed_at.is_some() {
                 if let Err(error) = self.storage.revoke_device(&antenna, &device.id) {
                     tracing::error!(%error, "revoking a removed member's device failed");
+                    failed = true;
                     continue;
                 }
                 tracing::info!(device = %device.id, "a lead removed the device's member: revoked");
@@ -1018,6 +1037,7 @@ impl Hub {
                     .set_device_role(&antenna, &device.id, member.role)
                 {
                     tracing::error!(%error, "changing a device's role failed");
+                    failed = true;
                     continue;
                 }
                 tracing::info!(device = %device.id, role = member.role.as_str(), "a lead changed the device's role");
@@ -1028,6 +1048,11 @@ impl Hub {
                 {
                     c.device.role = member.role;
                 }
+            }
+        }
+        if !failed {
+            if let Some(resident) = state.docs.get_mut(&doc) {
+                resident.team_applied = Some(team);
             }
         }
     }

@@ -18,6 +18,30 @@ fn member_id(device: &Device, antenna: AntennaId) -> MemberId {
         .1
 }
 
+/// What a modified phone does: takes `from`'s copy of a document, writes `edit` under an actor
+/// of its own (not a member's key: it holds none), and hands the result to `to` as a relay
+/// would.
+fn forge(
+    from: &Device,
+    to: &Device,
+    id: DocumentId,
+    edit: impl FnOnce(&mut automerge::transaction::Transaction<'_>),
+) {
+    let bytes = from
+        .store
+        .replication()
+        .export_document(id)
+        .unwrap()
+        .unwrap();
+    let mut doc = Automerge::load(&bytes)
+        .unwrap()
+        .with_actor(ActorId::random());
+    let mut tx = doc.transaction();
+    edit(&mut tx);
+    tx.commit();
+    to.store.replication().import(id, &doc.save()).unwrap();
+}
+
 #[test]
 fn test_a_lead_sees_the_team_leads_first_with_the_key_each_device_wrote() {
     let (lead, antenna) = antenna();
@@ -39,28 +63,15 @@ fn test_a_key_claimed_in_a_change_not_made_under_it_is_not_believed() {
     let victim = member_id(&volunteer, antenna);
     // A modified phone writes the lead's public key into the volunteer's entry, under its own
     // actor (it cannot write under the lead's key: it does not hold it).
-    let bytes = volunteer
-        .store
-        .replication()
-        .export_document(antenna.document())
-        .unwrap()
-        .unwrap();
-    let mut doc = Automerge::load(&bytes)
-        .unwrap()
-        .with_actor(ActorId::random());
-    let mut tx = doc.transaction();
-    let (_, members) = tx.get(ROOT, "members").unwrap().unwrap();
-    let entry = match tx.get(&members, victim.as_str()).unwrap() {
-        Some((automerge::Value::Object(ObjType::Map), id)) => id,
-        other => panic!("no member entry: {other:?}"),
-    };
-    tx.put(&entry, "device_key", lead.store.device_key().to_string())
-        .unwrap();
-    tx.commit();
-    lead.store
-        .replication()
-        .import(antenna.document(), &doc.save())
-        .unwrap();
+    forge(&volunteer, &lead, antenna.document(), |tx| {
+        let (_, members) = tx.get(ROOT, "members").unwrap().unwrap();
+        let entry = match tx.get(&members, victim.as_str()).unwrap() {
+            Some((automerge::Value::Object(ObjType::Map), id)) => id,
+            other => panic!("no member entry: {other:?}"),
+        };
+        tx.put(&entry, "device_key", lead.store.device_key().to_string())
+            .unwrap();
+    });
     let team = lead.store.team(antenna).unwrap();
     let forged = team.iter().find(|m| m.id == victim).unwrap();
     assert_eq!(forged.device_key, None, "the forged key claim is ignored");
@@ -154,28 +165,15 @@ fn test_a_notes_verified_author_is_the_device_that_wrote_it_not_the_name_it_clai
         .unwrap();
     let honest = lead.store.add_note(household, "visited on Monday").unwrap();
     // A modified phone writes a note that claims the lead wrote it.
-    let bytes = lead
-        .store
-        .replication()
-        .export_document(household.document())
-        .unwrap()
-        .unwrap();
-    let mut doc = Automerge::load(&bytes)
-        .unwrap()
-        .with_actor(ActorId::random());
-    let mut tx = doc.transaction();
-    let (_, case) = tx.get(ROOT, "case").unwrap().unwrap();
-    let (_, notes) = tx.get(&case, "notes").unwrap().unwrap();
-    let forged = tx.put_object(&notes, "forged-note", ObjType::Map).unwrap();
-    tx.put(&forged, "author", leila.as_str()).unwrap();
-    tx.put(&forged, "at", 1_700_000_000_000_i64).unwrap();
-    tx.put(&forged, "text", "the family no longer needs help")
-        .unwrap();
-    tx.commit();
-    lead.store
-        .replication()
-        .import(household.document(), &doc.save())
-        .unwrap();
+    forge(&lead, &lead, household.document(), |tx| {
+        let (_, case) = tx.get(ROOT, "case").unwrap().unwrap();
+        let (_, notes) = tx.get(&case, "notes").unwrap().unwrap();
+        let forged = tx.put_object(&notes, "forged-note", ObjType::Map).unwrap();
+        tx.put(&forged, "author", leila.as_str()).unwrap();
+        tx.put(&forged, "at", 1_700_000_000_000_i64).unwrap();
+        tx.put(&forged, "text", "the family no longer needs help")
+            .unwrap();
+    });
 
     let detail = lead.store.household(household).unwrap();
     assert_eq!(detail.case.notes.len(), 2);

@@ -5,11 +5,11 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::support::{create_antenna, invite, Relay};
+use crate::support::{antenna_with_lead, volunteer};
 use jiran_core::sync::SyncState;
 use jiran_core::testing::{cash, delivery_in_dinars, family};
 use jiran_core::*;
-use jiran_tests::phone::{converge, Phone};
+use jiran_tests::phone::converge;
 
 const CONVERGE: Duration = Duration::from_secs(30);
 
@@ -56,22 +56,9 @@ fn holds_nothing_of_the_family(dir: &Path, who: &str) {
 async fn test_an_erased_household_leaves_no_byte_anywhere_and_a_long_offline_phone_cannot_bring_it_back(
 ) {
     let data = tempfile::tempdir().unwrap();
-    let (_, code) = create_antenna(data.path(), "La Marsa");
-    let relay = Relay::start(data.path());
-    let lead = Phone::join(&relay.url, &code, "Leila").await;
-    lead.synced().await;
-    let sami = Phone::join(
-        &relay.url,
-        &invite(&relay.url, &lead.token(), lead.antenna, "volunteer"),
-        "Sami",
-    )
-    .await;
-    let amira = Phone::join(
-        &relay.url,
-        &invite(&relay.url, &lead.token(), lead.antenna, "volunteer"),
-        "Amira",
-    )
-    .await;
+    let (relay, lead) = antenna_with_lead(data.path()).await;
+    let sami = volunteer(&relay, &lead, "Sami").await;
+    let amira = volunteer(&relay, &lead, "Amira").await;
 
     // Sami registers the family; the lead corrects the phone and writes a note; a delivery is
     // paid from a donation.

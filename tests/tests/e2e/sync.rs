@@ -2,27 +2,13 @@
 
 use std::time::Duration;
 
-use crate::support::{create_antenna, invite, revoke, Relay};
+use crate::support::{antenna_with_lead, create_antenna, revoke, volunteer};
 use jiran_core::sync::{Problem, SyncState};
 use jiran_core::testing::{family, need};
 use jiran_core::*;
-use jiran_tests::phone::{converge, Phone};
+use jiran_tests::phone::converge;
 
 const CONVERGE: Duration = Duration::from_secs(30);
-
-/// A relay with an antenna, its lead's phone joined and synced.
-async fn antenna_with_lead(data: &std::path::Path) -> (Relay, Phone) {
-    let (_, code) = create_antenna(data, "La Marsa");
-    let relay = Relay::start(data);
-    let lead = Phone::join(&relay.url, &code, "Leila").await;
-    lead.synced().await;
-    (relay, lead)
-}
-
-async fn volunteer(relay: &Relay, lead: &Phone, name: &str) -> Phone {
-    let code = invite(&relay.url, &lead.token(), lead.antenna, "volunteer");
-    Phone::join(&relay.url, &code, name).await
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_a_volunteer_joins_and_records_reach_the_lead_both_ways() {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::support::{create_antenna, invite, Relay};
+use crate::support::{antenna_with_lead, volunteer};
 use jiran_core::testing::family;
 use jiran_core::*;
 use jiran_tests::phone::{converge, Phone};
@@ -23,22 +23,9 @@ fn member_of(phone: &Phone) -> MemberId {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_a_promotion_and_a_removal_take_effect_at_the_relay_when_they_sync() {
     let data = tempfile::tempdir().unwrap();
-    let (_, code) = create_antenna(data.path(), "La Marsa");
-    let relay = Relay::start(data.path());
-    let lead = Phone::join(&relay.url, &code, "Leila").await;
-    lead.synced().await;
-    let sami = Phone::join(
-        &relay.url,
-        &invite(&relay.url, &lead.token(), lead.antenna, "volunteer"),
-        "Sami",
-    )
-    .await;
-    let nour = Phone::join(
-        &relay.url,
-        &invite(&relay.url, &lead.token(), lead.antenna, "volunteer"),
-        "Nour",
-    )
-    .await;
+    let (relay, lead) = antenna_with_lead(data.path()).await;
+    let sami = volunteer(&relay, &lead, "Sami").await;
+    let nour = volunteer(&relay, &lead, "Nour").await;
     let fatma = lead
         .store
         .register_household(lead.antenna, family("Fatma Ben Ali", "+216 98 123 456"))
