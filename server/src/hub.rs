@@ -644,8 +644,8 @@ impl Hub {
             .is_err()
         {
             Metrics::inc(&self.metrics.sync_errors);
-            // The document in memory may be half-changed: reload it from disk next time.
-            docs.remove(&doc_id);
+            // The document in memory may be half-changed: back to what is on disk.
+            self.reload(state, doc_id, Some(conn));
             return self.fail(
                 state,
                 conn,
@@ -680,7 +680,7 @@ impl Hub {
             match Automerge::load(&resident.doc.save_with_options(without_orphans)) {
                 Ok(doc) => resident.doc = doc,
                 Err(_) => {
-                    docs.remove(&doc_id);
+                    self.reload(state, doc_id, Some(conn));
                     return self.fail(
                         state,
                         conn,
@@ -844,17 +844,50 @@ impl Hub {
     /// whoever else waits for it to be stored resends after reconnecting, and the sender is
     /// closed with [`close::FORBIDDEN`] and `reason`.
     fn refuse(&self, state: &mut State, conn: ConnId, doc_id: DocumentId, reason: &str) {
-        if let Some(resident) = state.docs.remove(&doc_id) {
-            for other in resident.waiting.into_iter().filter(|c| *c != conn) {
-                self.fail(
-                    state,
-                    other,
-                    close::STORAGE,
-                    "the relay could not store the changes",
-                );
+        self.reload(state, doc_id, Some(conn));
+        self.fail(state, conn, close::FORBIDDEN, reason);
+    }
+
+    /// Puts the document in memory back to what is on disk, after `culprit`'s message left it
+    /// holding changes that will not be stored (`None`: a flush that failed). The other
+    /// connections syncing it stay its peers with their sync states, which hold nothing the
+    /// disk lacks (nothing leaves the relay before it is stored): one device's refused
+    /// message must not silently end the others' live sync (a stock automerge-repo client
+    /// would not hear of the document's next changes until it wrote one itself).
+    /// Connections with changes waiting for the next flush lose them here and are closed
+    /// with [`close::STORAGE`], as are all when the document cannot be read: they reconnect
+    /// and resend, so nothing acknowledged is lost.
+    fn reload(&self, state: &mut State, doc_id: DocumentId, culprit: Option<ConnId>) {
+        let Some(mut resident) = state.docs.remove(&doc_id) else {
+            return;
+        };
+        let blameless = |c: &ConnId| Some(*c) != culprit;
+        let mut unserved: Vec<ConnId> =
+            resident.waiting.iter().copied().filter(blameless).collect();
+        resident
+            .peers
+            .retain(|c, _| blameless(c) && !resident.waiting.contains(c));
+        if resident.stored && !resident.peers.is_empty() {
+            match self.read(&doc_id) {
+                Ok(doc) => {
+                    let mut fresh = Resident::new(doc, resident.antenna, true);
+                    fresh.peers = resident.peers;
+                    state.docs.insert(doc_id, fresh);
+                }
+                Err(_) => unserved.extend(resident.peers.into_keys()),
             }
         }
-        self.fail(state, conn, close::FORBIDDEN, reason);
+        for other in unserved {
+            self.fail(
+                state,
+                other,
+                close::STORAGE,
+                "the relay could not store the changes",
+            );
+        }
+        self.metrics
+            .resident_documents
+            .store(state.docs.len() as u64, Ordering::Relaxed);
     }
 
     /// Stores every change received since the last flush in one transaction (group commit),
@@ -911,22 +944,13 @@ impl Hub {
             Err(error) => {
                 tracing::error!(%error, documents = dirty.len(), "storing changes failed");
                 for id in &dirty {
-                    let Some(resident) = state.docs.remove(id) else {
-                        continue;
-                    };
-                    for conn in resident.waiting {
-                        Metrics::inc(&self.metrics.sync_errors);
-                        self.fail(
-                            state,
-                            conn,
-                            close::STORAGE,
-                            "the relay could not store the changes",
-                        );
+                    if let Some(resident) = state.docs.get(id) {
+                        self.metrics
+                            .sync_errors
+                            .fetch_add(resident.waiting.len() as u64, Ordering::Relaxed);
                     }
+                    self.reload(state, *id, None);
                 }
-                self.metrics
-                    .resident_documents
-                    .store(state.docs.len() as u64, Ordering::Relaxed);
                 return;
             }
         };
@@ -1091,6 +1115,22 @@ impl Hub {
     /// not creatable, or another antenna's). A document `device` may create comes back
     /// unstored: storage records it with its first changes (see [`Hub::flush`]). `unstored`
     /// counts the antenna's other new documents not stored yet, for its quota.
+    /// A stored document, as on disk.
+    fn read(&self, doc_id: &DocumentId) -> Result<Automerge, String> {
+        let chunks = self.storage.load_document(doc_id).map_err(|error| {
+            tracing::error!(%error, "reading storage failed");
+            "the relay could not read its storage".to_owned()
+        })?;
+        let mut doc = Automerge::new();
+        for chunk in chunks {
+            if let Err(error) = doc.load_incremental(&chunk) {
+                tracing::error!(%error, "a stored document is damaged");
+                return Err("the relay could not load the document".into());
+            }
+        }
+        Ok(doc)
+    }
+
     fn load(
         &self,
         device: &Device,
@@ -1108,14 +1148,7 @@ impl Hub {
             .map_err(storage_error)?
         {
             Some(antenna) if antenna == device.antenna => {
-                let mut doc = Automerge::new();
-                for chunk in self.storage.load_document(&doc_id).map_err(storage_error)? {
-                    if let Err(error) = doc.load_incremental(&chunk) {
-                        tracing::error!(%error, "a stored document is damaged");
-                        return Err("the relay could not load the document".into());
-                    }
-                }
-                Ok(Some(Resident::new(doc, antenna, true)))
+                Ok(Some(Resident::new(self.read(&doc_id)?, antenna, true)))
             }
             Some(_) => Ok(None),
             None if is_request || device.role == Role::Observer => Ok(None),
@@ -1897,6 +1930,60 @@ mod tests {
         assert!(syncs(&mut amel_rx).is_empty());
         assert!(f.hub.metrics.sync_errors.load(Ordering::SeqCst) >= 2);
         assert_ne!(heads_on_disk(&f.storage, shared), shared_doc.get_heads());
+    }
+
+    #[test]
+    fn test_a_refused_message_leaves_the_other_peers_syncing_the_document() {
+        let f = fixture();
+        let antenna_doc = f.antenna.document();
+        let (lead, mut lead_rx) = join(&f.hub, device(f.antenna, Role::Lead));
+        let (reader, mut reader_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let (vandal, mut vandal_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let (mut lead_copy, mut lead_state) = (Automerge::new(), sync::State::new());
+        push_with(
+            &f.hub,
+            lead,
+            &mut lead_rx,
+            antenna_doc,
+            &mut lead_copy,
+            &mut lead_state,
+        );
+        let (mut reader_copy, mut reader_state) = (Automerge::new(), sync::State::new());
+        push_with(
+            &f.hub,
+            reader,
+            &mut reader_rx,
+            antenna_doc,
+            &mut reader_copy,
+            &mut reader_state,
+        );
+        // A volunteer's modified phone sets the schema: refused, the document reloaded.
+        let mut vandalised = reader_copy.fork();
+        let mut tx = vandalised.transaction();
+        tx.put(automerge::ROOT, "schema", 99_u64).unwrap();
+        tx.commit();
+        let refused = push(&f.hub, vandal, &mut vandal_rx, antenna_doc, &mut vandalised);
+        assert_eq!(refused.first().map(|c| c.0), Some(close::FORBIDDEN));
+        // The reader is still a peer: the lead's next change is pushed to it, not merely
+        // announced, and nothing else was sent to it meanwhile.
+        assert!(syncs(&mut reader_rx).is_empty());
+        let mut tx = lead_copy.transaction();
+        tx.put(automerge::ROOT, "name", "La Marsa nord").unwrap();
+        tx.commit();
+        send_changes(&f.hub, lead, antenna_doc, &mut lead_copy, &mut lead_state);
+        f.hub.flush();
+        assert!(closes(&mut lead_rx).is_empty());
+        assert_eq!(
+            heads_on_disk(&f.storage, antenna_doc),
+            lead_copy.get_heads()
+        );
+        for m in syncs(&mut reader_rx) {
+            reader_copy
+                .receive_sync_message(&mut reader_state, m)
+                .unwrap();
+        }
+        assert_eq!(reader_copy.get_heads(), lead_copy.get_heads());
+        assert!(closes(&mut reader_rx).is_empty());
     }
 
     /// The ephemeral messages a connection received, as (sender, document, data).

@@ -159,7 +159,35 @@ pub async fn converge(phones: &[&Phone], within: Duration) {
                     )
                 })
                 .collect();
-            panic!("devices did not converge: {report:#?}");
+            // Which documents differ, and how: the first thing to look at in a failure.
+            let prints: Vec<_> = phones.iter().map(|d| d.fingerprint()).collect();
+            let mut differing = std::collections::BTreeSet::new();
+            for print in &prints {
+                for (doc, heads) in print {
+                    if prints.iter().any(|p| !p.contains(&(*doc, heads.clone()))) {
+                        differing.insert(*doc);
+                    }
+                }
+            }
+            let detail: Vec<String> = differing
+                .iter()
+                .map(|doc| {
+                    let heads: Vec<String> = prints
+                        .iter()
+                        .zip(phones)
+                        .map(|(p, d)| {
+                            let h = p.iter().find(|(id, _)| id == doc).map(|(_, h)| {
+                                h.iter()
+                                    .map(|x| x.to_string()[..8].to_owned())
+                                    .collect::<Vec<_>>()
+                            });
+                            format!("{}: heads {h:?}", d.name)
+                        })
+                        .collect();
+                    format!("{doc}: {}", heads.join(", "))
+                })
+                .collect();
+            panic!("devices did not converge: {report:#?}\ndiffering documents: {detail:#?}");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -21,8 +21,10 @@ use tokio::time::Instant;
 pub struct Faults {
     /// Added to every chunk in each direction (a round trip pays it twice).
     pub latency: Duration,
-    /// Chance that a chunk is dropped (the stream is then corrupt: the endpoints must notice
-    /// and reconnect).
+    /// Chance that bytes of a chunk are lost: the stream is then corrupt, and the endpoints
+    /// must notice and reconnect. Never a whole chunk: a chunk is often exactly one websocket
+    /// frame, and losing a whole frame from an intact stream is a fault TCP cannot have
+    /// (it would test recovery from a network that does not exist).
     pub drop: f64,
     /// Chance that a chunk is sent twice.
     pub duplicate: f64,
@@ -220,14 +222,17 @@ async fn pump(
             if rng.random_bool(faults.stall.clamp(0.0, 1.0)) {
                 tokio::time::sleep(faults.stall_for).await;
             }
-            if rng.random_bool(faults.drop.clamp(0.0, 1.0)) {
-                continue;
-            }
             let left = budget.load(Ordering::Relaxed);
             let take = (n as u64).min(left) as usize;
             budget.fetch_sub(take as u64, Ordering::Relaxed);
             let at = Instant::now() + faults.latency;
-            let chunk = buffer[..take].to_vec();
+            let mut chunk = buffer[..take].to_vec();
+            if !chunk.is_empty() && rng.random_bool(faults.drop.clamp(0.0, 1.0)) {
+                // Lose the first bytes: the rest, and every frame after, is read from the
+                // wrong offset. (A one-byte chunk is part of a frame, never a whole one.)
+                let lost = rng.random_range(1..=chunk.len().saturating_sub(1).max(1));
+                chunk.drain(..lost);
+            }
             forwarded.fetch_add(take as u64, Ordering::Relaxed);
             let copies = if rng.random_bool(faults.duplicate.clamp(0.0, 1.0)) {
                 2

@@ -182,11 +182,13 @@ impl Session {
                     .iter()
                     .filter_map(|d| d.parse::<DocumentId>().ok())
                 {
-                    // Documents synced in this session get their changes pushed already.
-                    if !self.synced.contains_key(&doc) {
-                        self.enqueue(doc);
-                        page.insert(doc);
-                    }
+                    // The relay pushes a document's changes to the devices syncing it and
+                    // announces them to the others only. Announced although synced in this
+                    // session: the relay has since forgotten this device's sync of it (it
+                    // reloaded the document), so it is synced again from what is on disk.
+                    self.synced.remove(&doc);
+                    self.enqueue(doc);
+                    page.insert(doc);
                 }
                 self.pages.push_back((cursor, page));
                 self.settle();

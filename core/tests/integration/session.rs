@@ -235,3 +235,54 @@ fn test_changes_the_relay_sends_that_do_not_apply_are_refused_and_nothing_is_sto
         before
     );
 }
+
+#[test]
+fn test_a_document_announced_although_synced_is_synced_again_and_its_changes_arrive() {
+    let (lead, antenna) = antenna();
+    linked(&lead, antenna);
+    let fatma = lead
+        .store
+        .register_household(antenna, household("Fatma", None))
+        .unwrap();
+    let mut relay = Relay::default();
+    let mut session = Session::new(antenna, 0, 32);
+    run(&mut session, &lead.store, &mut relay);
+
+    // Another device changes the household; the relay has meanwhile forgotten this device's
+    // sync of it (it reloaded the document), so it announces the change instead of sending it.
+    let id = fatma.0.to_string();
+    let (doc, state) = relay.docs.get_mut(&id).unwrap();
+    *state = sync::State::new();
+    let mut other = doc.fork();
+    let mut tx = other.transaction();
+    automerge::transaction::Transactable::put(&mut tx, automerge::ROOT, "seen_by_other", true)
+        .unwrap();
+    tx.commit();
+    doc.merge(&mut other).unwrap();
+    let announced = Message::Changed {
+        sender_id: "relay".into(),
+        target_id: "device".into(),
+        cursor: 99,
+        documents: vec![id.clone()],
+        more: false,
+    };
+    let mut outbox = session.receive(&lead.store, announced).unwrap();
+    assert!(!outbox.is_empty(), "the device asks for the document again");
+    for _ in 0..100 {
+        let replies: Vec<Message> = outbox.drain(..).flat_map(|m| relay.answer(m)).collect();
+        if replies.is_empty() {
+            break;
+        }
+        for reply in replies {
+            outbox.extend(session.receive(&lead.store, reply).unwrap());
+        }
+    }
+    assert_eq!(
+        lead.store.replication().heads(fatma.0).unwrap(),
+        Some(relay.docs[&id].0.get_heads())
+    );
+    assert!(matches!(
+        session.progress(),
+        Progress::UpToDate { cursor: 99 }
+    ));
+}
