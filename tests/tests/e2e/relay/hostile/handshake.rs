@@ -46,13 +46,21 @@ async fn no_token(c: &Canary) {
     assert_eq!(open(&c.relay.ws_url(), None).await.err(), Some(401));
     let reply = ws_reply(c, ws_request(None, &[])).await;
     assert_eq!(reply.status, 401);
-    assert!(reply.text().contains("missing or unknown device token"), "{}", reply.text());
+    assert!(
+        reply.text().contains("missing or unknown device token"),
+        "{}",
+        reply.text()
+    );
 }
 
 async fn forged_token(c: &Canary) {
     let reply = ws_reply(c, ws_request(Some("0123456789abcdef"), &[])).await;
     assert_eq!(reply.status, 401);
-    assert!(reply.text().contains("missing or unknown device token"), "{}", reply.text());
+    assert!(
+        reply.text().contains("missing or unknown device token"),
+        "{}",
+        reply.text()
+    );
 }
 
 async fn revoked_token(c: &Canary) {
@@ -81,7 +89,9 @@ async fn basic_scheme_with_query_token(c: &Canary) {
     let path = format!("/v1/sync?token={}", c.witness.token);
     let auth = format!("Basic {}", c.witness.token);
     let mut bytes = ws_request(None, &[("Authorization", &auth)]);
-    let head = String::from_utf8(bytes.clone()).unwrap().replacen("/v1/sync", &path, 1);
+    let head = String::from_utf8(bytes.clone())
+        .unwrap()
+        .replacen("/v1/sync", &path, 1);
     bytes = head.into_bytes();
     assert_eq!(ws_reply(c, bytes).await.status, 401);
 }
@@ -101,11 +111,18 @@ async fn unsupported_websocket_version(c: &Canary) {
         .replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8");
     let reply = ws_reply(c, head.into_bytes()).await;
     assert!((400..500).contains(&reply.status), "{reply:?}");
-    assert!(reply.text().contains("Sec-WebSocket-Version"), "{}", reply.text());
+    assert!(
+        reply.text().contains("Sec-WebSocket-Version"),
+        "{}",
+        reply.text()
+    );
 }
 
 async fn unknown_subprotocol(c: &Canary) {
-    let bytes = ws_request(Some(&c.witness.token), &[("Sec-WebSocket-Protocol", "evil")]);
+    let bytes = ws_request(
+        Some(&c.witness.token),
+        &[("Sec-WebSocket-Protocol", "evil")],
+    );
     let reply = ws_reply(c, bytes).await;
     assert_eq!(reply.status, 101, "{reply:?}");
     assert_eq!(reply.header("sec-websocket-protocol"), None);
@@ -113,7 +130,11 @@ async fn unknown_subprotocol(c: &Canary) {
 
 async fn never_joins(c: &Canary) {
     let started = Instant::now();
-    let mut silent = Peer::unjoined(open(&c.relay.ws_url(), Some(&c.witness.token)).await.unwrap());
+    let mut silent = Peer::unjoined(
+        open(&c.relay.ws_url(), Some(&c.witness.token))
+            .await
+            .unwrap(),
+    );
     assert_closed(&mut silent, 4408, "no `join` within 1 s").await;
     let waited = started.elapsed();
     assert!(
@@ -123,7 +144,11 @@ async fn never_joins(c: &Canary) {
 }
 
 async fn message_before_join(c: &Canary) {
-    let mut raw = Peer::unjoined(open(&c.relay.ws_url(), Some(&c.witness.token)).await.unwrap());
+    let mut raw = Peer::unjoined(
+        open(&c.relay.ws_url(), Some(&c.witness.token))
+            .await
+            .unwrap(),
+    );
     let message = Message::Sync {
         sender_id: "x".into(),
         target_id: "relay".into(),
@@ -160,16 +185,23 @@ async fn join_twice(c: &Canary) {
 
 async fn peer_id_of_another_device(c: &Canary) {
     let mut honest = connect(&c.relay, &c.witness).await;
-    let ws = open(&c.relay.ws_url(), Some(&c.volunteer.token)).await.unwrap();
+    let ws = open(&c.relay.ws_url(), Some(&c.volunteer.token))
+        .await
+        .unwrap();
     let mut thief = Peer::unjoined(ws);
     thief.send(&join_as(&honest.id, &["1"])).await;
     assert_closed(&mut thief, 4409, "this peer id is another device's").await;
     let mut doc = automerge::Automerge::new();
-    assert_eq!(honest.sync(&c.household_doc, &mut doc).await, Outcome::Synced);
+    assert_eq!(
+        honest.sync(&c.household_doc, &mut doc).await,
+        Outcome::Synced
+    );
 }
 
 async fn unsupported_protocol_version(c: &Canary) {
-    let ws = open(&c.relay.ws_url(), Some(&c.witness.token)).await.unwrap();
+    let ws = open(&c.relay.ws_url(), Some(&c.witness.token))
+        .await
+        .unwrap();
     let mut peer = Peer::unjoined(ws);
     peer.send(&join_as("peer-old", &["2", "0.9"])).await;
     assert_closed(&mut peer, 1002, "no common protocol version").await;
@@ -181,7 +213,9 @@ async fn join_with_wrong_field_types(c: &Canary) {
         ("senderId", 42.into()),
         ("supportedProtocolVersions", "1".into()),
     ]);
-    let ws = open(&c.relay.ws_url(), Some(&c.witness.token)).await.unwrap();
+    let ws = open(&c.relay.ws_url(), Some(&c.witness.token))
+        .await
+        .unwrap();
     let mut peer = Peer::unjoined(ws);
     peer.send_raw(bytes).await;
     assert_closed(&mut peer, 1002, "malformed `join` message").await;
@@ -194,7 +228,9 @@ async fn too_many_websockets_for_one_device(c: &Canary) {
     }
     let reply = ws_reply(c, ws_request(Some(&c.volunteer.token), &[])).await;
     assert_eq!(reply.status, 429, "{reply:?}");
-    assert!(reply.text().contains("this device has too many connections open"));
+    assert!(reply
+        .text()
+        .contains("this device has too many connections open"));
     // Other devices are not affected.
     serves(c, &c.witness).await;
     drop(open_ones.pop());

@@ -152,9 +152,7 @@ async fn join_oversized_body(c: &Canary) {
         "{{\"invite_code\": \"x\", \"device_name\": \"{}\"}}",
         "a".repeat(3 * 1024 * 1024)
     );
-    join_from(c, 15, &body)
-        .await
-        .assert_error(413, "too large");
+    join_from(c, 15, &body).await.assert_error(413, "too large");
 }
 
 async fn join_forged_code(c: &Canary) {
@@ -178,7 +176,12 @@ async fn join_device_name_on_two_lines(c: &Canary) {
         .await
         .assert_error(400, "device_name must be 1 to 100 characters on one line");
     let after = join_from(c, 18, &join_body(&code, "fine")).await;
-    assert_eq!(after.status, 200, "the invite was used up: {}", after.text());
+    assert_eq!(
+        after.status,
+        200,
+        "the invite was used up: {}",
+        after.text()
+    );
 }
 
 async fn join_key_without_proof(c: &Canary) {
@@ -253,15 +256,24 @@ async fn volunteer_makes_an_invite(c: &Canary) {
 async fn volunteer_revokes_the_lead(c: &Canary) {
     let path = antenna_path(c, &format!("/devices/{}", c.lead_creds.id));
     let auth = format!("Bearer {}", c.volunteer.token);
-    http(c, 26, &request("DELETE", &path, &[("Authorization", &auth)], b""))
-        .await
-        .assert_error(403, "only an antenna lead may do this");
+    http(
+        c,
+        26,
+        &request("DELETE", &path, &[("Authorization", &auth)], b""),
+    )
+    .await
+    .assert_error(403, "only an antenna lead may do this");
     serves(c, &c.lead_creds).await;
 }
 
 async fn other_antennas_lead_lists_devices(c: &Canary) {
     let auth = format!("Bearer {}", c.stranger.token);
-    let bytes = request("GET", &antenna_path(c, "/devices"), &[("Authorization", &auth)], b"");
+    let bytes = request(
+        "GET",
+        &antenna_path(c, "/devices"),
+        &[("Authorization", &auth)],
+        b"",
+    );
     http(c, 27, &bytes)
         .await
         .assert_error(403, "only an antenna lead may do this");
@@ -269,7 +281,12 @@ async fn other_antennas_lead_lists_devices(c: &Canary) {
 
 async fn basic_authorization_scheme(c: &Canary) {
     let auth = format!("Basic {}", c.lead_creds.token);
-    let bytes = request("GET", &antenna_path(c, "/devices"), &[("Authorization", &auth)], b"");
+    let bytes = request(
+        "GET",
+        &antenna_path(c, "/devices"),
+        &[("Authorization", &auth)],
+        b"",
+    );
     http(c, 28, &bytes)
         .await
         .assert_error(401, "missing, unknown or revoked device token");
@@ -303,9 +320,13 @@ async fn path_traversal_in_ids(c: &Canary) {
     let size = std::fs::metadata(&database).unwrap().len();
     let auth = format!("Bearer {}", c.lead_creds.token);
     let path = antenna_path(c, "/devices/..%2F..%2Frelay.sqlite3");
-    http(c, 31, &request("DELETE", &path, &[("Authorization", &auth)], b""))
-        .await
-        .assert_error(404, "not found");
+    http(
+        c,
+        31,
+        &request("DELETE", &path, &[("Authorization", &auth)], b""),
+    )
+    .await
+    .assert_error(404, "not found");
     let reply = http(
         c,
         31,
@@ -352,7 +373,10 @@ async fn slowloris_head(c: &Canary) {
     )
     .await;
     let waited = started.elapsed();
-    assert!(answer.is_none(), "a half-open request was answered: {answer:?}");
+    assert!(
+        answer.is_none(),
+        "a half-open request was answered: {answer:?}"
+    );
     assert!(
         waited >= Duration::from_millis(1500) && waited < Duration::from_secs(10),
         "closed after {waited:?}"
@@ -390,7 +414,10 @@ fn blinded(c: &Canary, token: &str, body: serde_json::Value) -> Vec<u8> {
     request(
         "PUT",
         &antenna_path(c, "/blinded-index"),
-        &[("Authorization", &auth), ("Content-Type", "application/json")],
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
         body.to_string().as_bytes(),
     )
 }
@@ -399,7 +426,10 @@ async fn blinded_index_bad_hashes(c: &Canary) {
     let body = json!({ "contact": "Leila", "hashes": ["NOT-HEX", "ab"] });
     http(c, 37, &blinded(c, &c.lead_creds.token, body))
         .await
-        .assert_error(400, "hashes must be 32 lowercase hexadecimal characters each");
+        .assert_error(
+            400,
+            "hashes must be 32 lowercase hexadecimal characters each",
+        );
 }
 
 async fn blinded_index_volunteer(c: &Canary) {
@@ -429,9 +459,13 @@ async fn metrics_wrong_token(c: &Canary) {
 async fn last_lead_revokes_itself(c: &Canary) {
     let path = antenna_path(c, &format!("/devices/{}", c.lead_creds.id));
     let auth = format!("Bearer {}", c.lead_creds.token);
-    http(c, 41, &request("DELETE", &path, &[("Authorization", &auth)], b""))
-        .await
-        .assert_error(409, "the antenna's last lead cannot revoke itself");
+    http(
+        c,
+        41,
+        &request("DELETE", &path, &[("Authorization", &auth)], b""),
+    )
+    .await
+    .assert_error(409, "the antenna's last lead cannot revoke itself");
     serves(c, &c.lead_creds).await;
 }
 
@@ -477,7 +511,11 @@ async fn invite_out_of_range(c: &Canary) {
 async fn revoke_unknown_device(c: &Canary) {
     let path = antenna_path(c, "/devices/NoSuchDevice123");
     let auth = format!("Bearer {}", c.lead_creds.token);
-    http(c, 43, &request("DELETE", &path, &[("Authorization", &auth)], b""))
-        .await
-        .assert_error(404, "not found");
+    http(
+        c,
+        43,
+        &request("DELETE", &path, &[("Authorization", &auth)], b""),
+    )
+    .await
+    .assert_error(404, "not found");
 }

@@ -59,7 +59,11 @@ async fn fragments_over_max_message_bytes(c: &Canary) {
     let piece = vec![0x42u8; 16 * 1024];
     let _ = stream.write_all(&frame(false, 0x2, &piece, true)).await;
     for _ in 0..12 {
-        if stream.write_all(&frame(false, 0x0, &piece, true)).await.is_err() {
+        if stream
+            .write_all(&frame(false, 0x0, &piece, true))
+            .await
+            .is_err()
+        {
             break;
         }
     }
@@ -132,7 +136,11 @@ async fn documents_per_antenna(c: &Canary) {
             other => panic!("{other:?}"),
         }
     }
-    assert_eq!(stored, MAX_DOCUMENTS - held, "{held} documents were held before");
+    assert_eq!(
+        stored,
+        MAX_DOCUMENTS - held,
+        "{held} documents were held before"
+    );
     // Past its quota the antenna is refused again, and the other antenna is not: its lead's
     // phone registers a household, which an honest device then fetches.
     let mut doc = doc_with("k", "one more");
@@ -147,7 +155,10 @@ async fn documents_per_antenna(c: &Canary) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
     let id = more.document().to_string();
     while fetch(&c.relay, &c.witness, &id).await.0 != Outcome::Synced {
-        assert!(tokio::time::Instant::now() < deadline, "the canary's antenna was refused a document");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the canary's antenna was refused a document"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -198,16 +209,23 @@ async fn failed_joins_cost_five(c: &Canary) {
 }
 
 async fn put_hashes(c: &Canary, device: &Credentials, n: usize, salt: usize) -> Reply {
-    let hashes: Vec<String> = (0..n).map(|i| format!("{:032x}", salt * 1000 + i)).collect();
+    let hashes: Vec<String> = (0..n)
+        .map(|i| format!("{:032x}", salt * 1000 + i))
+        .collect();
     let body = json!({ "contact": "Leila", "hashes": hashes }).to_string();
     let auth = format!("Bearer {}", device.token);
     let bytes = request(
         "PUT",
         &format!("/v1/antennas/{}/blinded-index", device.antenna),
-        &[("Authorization", &auth), ("Content-Type", "application/json")],
+        &[
+            ("Authorization", &auth),
+            ("Content-Type", "application/json"),
+        ],
         body.as_bytes(),
     );
-    send_http(&c.relay, from(52), &bytes).await.expect("an answer")
+    send_http(&c.relay, from(52), &bytes)
+        .await
+        .expect("an answer")
 }
 
 async fn blinded_hashes_per_hour(c: &Canary) {
@@ -223,7 +241,10 @@ async fn blinded_hashes_per_hour(c: &Canary) {
 async fn too_many_hashes_at_once(c: &Canary) {
     put_hashes(c, &c.lead_creds, 2 * MAX_DOCUMENTS + 1, 5)
         .await
-        .assert_error(400, "too many hashes: at most two per household the antenna may hold");
+        .assert_error(
+            400,
+            "too many hashes: at most two per household the antenna may hold",
+        );
 }
 
 async fn invites_per_hour(c: &Canary) {
@@ -235,7 +256,10 @@ async fn invites_per_hour(c: &Canary) {
     }
     let (status, body) = post(&url, Some(&c.stranger.token), json!({ "role": "observer" }));
     assert_eq!(status, 429, "{body}");
-    assert!(body["error"].as_str().unwrap().contains("too many invites from this device"));
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("too many invites from this device"));
 }
 
 async fn storage_quota(c: &Canary) {
@@ -243,7 +267,10 @@ async fn storage_quota(c: &Canary) {
     c.secret(lead.token.clone());
     let doc_id = rand_id();
     let mut doc = doc_with("k", "stored before the quota");
-    assert_eq!(connect(&relay, &lead).await.sync(&doc_id, &mut doc).await, Outcome::Synced);
+    assert_eq!(
+        connect(&relay, &lead).await.sync(&doc_id, &mut doc).await,
+        Outcome::Synced
+    );
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut noise = move |len: usize| -> String {
         (0..len)
@@ -258,7 +285,11 @@ async fn storage_quota(c: &Canary) {
     let mut closed = None;
     for n in 0..40 {
         let mut big = doc_with("k", &noise(100 * 1024));
-        match connect(&relay, &lead).await.sync(&rand_id(), &mut big).await {
+        match connect(&relay, &lead)
+            .await
+            .sync(&rand_id(), &mut big)
+            .await
+        {
             Outcome::Synced => continue,
             Outcome::Closed(code, reason) => {
                 closed = Some((n, code, reason));
@@ -273,6 +304,12 @@ async fn storage_quota(c: &Canary) {
     assert_eq!(reason, "the relay could not store the changes");
     let (outcome, fetched) = fetch(&relay, &lead, &doc_id).await;
     assert_eq!(outcome, Outcome::Synced);
-    assert_eq!(get(&fetched, "k").as_deref(), Some("stored before the quota"));
-    assert_eq!(call("GET", &format!("{}/readyz", relay.url), None), (200, "ready".into()));
+    assert_eq!(
+        get(&fetched, "k").as_deref(),
+        Some("stored before the quota")
+    );
+    assert_eq!(
+        call("GET", &format!("{}/readyz", relay.url), None),
+        (200, "ready".into())
+    );
 }

@@ -226,7 +226,12 @@ impl Canary {
             .catch_unwind()
             .await;
             let verdict = if outcome.is_ok() { "passed" } else { "FAILED" };
-            println!("{}/{}: {verdict} in {:?}", self.area, case.name, started.elapsed());
+            println!(
+                "{}/{}: {verdict} in {:?}",
+                self.area,
+                case.name,
+                started.elapsed()
+            );
             if outcome.is_err() {
                 failed.push(case.name);
             }
@@ -294,7 +299,12 @@ impl Canary {
     /// change is acknowledged and still served after the relay is killed and restarted; the
     /// log holds no secret.
     async fn finish(mut self) {
-        let code = invite(&self.relay.url, &self.lead_creds.token, self.lead.antenna, "volunteer");
+        let code = invite(
+            &self.relay.url,
+            &self.lead_creds.token,
+            self.lead.antenna,
+            "volunteer",
+        );
         self.secret(code.clone());
         let fresh = Phone::join(&self.relay.url, &code, "Nadia").await;
         fresh.synced().await;
@@ -338,7 +348,11 @@ impl Canary {
         self.assert_unharmed("finish").await;
 
         let log = std::fs::read_to_string(self.files.path().join("relay.log")).unwrap();
-        assert!(log.contains("request"), "{}: the relay logged:\n{log}", self.area);
+        assert!(
+            log.contains("request"),
+            "{}: the relay logged:\n{log}",
+            self.area
+        );
         let as_bytes = |s: &str| {
             s.bytes()
                 .map(|b| b.to_string())
@@ -508,11 +522,8 @@ pub fn parse_reply(raw: &[u8]) -> Option<Reply> {
         let mut body = Vec::new();
         let mut at = rest;
         while let Some(line_end) = at.windows(2).position(|w| w == b"\r\n") {
-            let size = usize::from_str_radix(
-                String::from_utf8_lossy(&at[..line_end]).trim(),
-                16,
-            )
-            .ok()?;
+            let size =
+                usize::from_str_radix(String::from_utf8_lossy(&at[..line_end]).trim(), 16).ok()?;
             if size == 0 {
                 break;
             }
@@ -561,7 +572,10 @@ pub fn ws_request(token: Option<&str>, extra: &[(&str, &str)]) -> Vec<u8> {
 /// relay's `101`.
 pub async fn raw_ws(relay: &Relay, token: &str) -> tokio::net::TcpStream {
     let mut stream = tcp_from(from(1), relay).await;
-    stream.write_all(&ws_request(Some(token), &[])).await.unwrap();
+    stream
+        .write_all(&ws_request(Some(token), &[]))
+        .await
+        .unwrap();
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
@@ -603,7 +617,10 @@ pub fn frame(fin: bool, opcode: u8, payload: &[u8], masked: bool) -> Vec<u8> {
 
 /// Reads the relay's frames until its close frame: `Some((code, reason))`, or `None` if the
 /// connection ended without one.
-pub async fn read_close(stream: &mut tokio::net::TcpStream, wait: Duration) -> Option<(u16, String)> {
+pub async fn read_close(
+    stream: &mut tokio::net::TcpStream,
+    wait: Duration,
+) -> Option<(u16, String)> {
     let read = async {
         loop {
             let mut head = [0u8; 2];
@@ -626,7 +643,9 @@ pub async fn read_close(stream: &mut tokio::net::TcpStream, wait: Duration) -> O
             }
         }
     };
-    tokio::time::timeout(wait, read).await.expect("the relay closed in time")
+    tokio::time::timeout(wait, read)
+        .await
+        .expect("the relay closed in time")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -667,8 +686,14 @@ pub async fn assert_closes(
 /// `error` message, which the relay sends before a protocol close, that says the same).
 pub async fn assert_closed(peer: &mut Peer, code: u16, reason: &str) {
     let (got, why, error) = closed_with(peer, Duration::from_secs(15)).await;
-    assert_eq!(got, code, "closed with {got} {why:?}, expected {code} {reason:?}");
-    assert!(why.contains(reason), "close reason {why:?} lacks {reason:?}");
+    assert_eq!(
+        got, code,
+        "closed with {got} {why:?}, expected {code} {reason:?}"
+    );
+    assert!(
+        why.contains(reason),
+        "close reason {why:?} lacks {reason:?}"
+    );
     assert!(why.len() <= 123, "a close reason over 123 bytes");
     if let Some(error) = error {
         assert!(error.contains(reason), "error {error:?} lacks {reason:?}");
@@ -732,7 +757,8 @@ pub fn in_data(canary: &Canary, name: &str) -> PathBuf {
 // ---------------------------------------------------------------------------------------------
 
 const DOC: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/hostile-inputs.md");
-const BEGIN: &str = "<!-- cases: written from tests/tests/e2e/relay/hostile by JIRAN_WRITE_HOSTILE_DOC=1 -->";
+const BEGIN: &str =
+    "<!-- cases: written from tests/tests/e2e/relay/hostile by JIRAN_WRITE_HOSTILE_DOC=1 -->";
 const END: &str = "<!-- end of cases -->";
 
 /// The table of cases, as docs/hostile-inputs.md holds it.
@@ -759,12 +785,23 @@ fn test_the_catalogue_and_docs_hostile_inputs_md_list_the_same_cases() {
     let mut total = 0;
     for (area, cases) in catalogue() {
         for case in &cases {
-            assert!(names.insert((area, case.name)), "{area}/{} twice", case.name);
-            assert!(!case.sends.is_empty() && !case.asserts.is_empty(), "{}", case.name);
+            assert!(
+                names.insert((area, case.name)),
+                "{area}/{} twice",
+                case.name
+            );
+            assert!(
+                !case.sends.is_empty() && !case.asserts.is_empty(),
+                "{}",
+                case.name
+            );
         }
         total += cases.len();
     }
-    assert!(total >= 60, "the catalogue holds {total} cases, the issue asks 60");
+    assert!(
+        total >= 60,
+        "the catalogue holds {total} cases, the issue asks 60"
+    );
     let doc = std::fs::read_to_string(DOC).expect("docs/hostile-inputs.md");
     let (before, rest) = doc.split_once(BEGIN).expect("the cases' begin marker");
     let (listed, after) = rest.split_once(END).expect("the cases' end marker");
@@ -793,5 +830,8 @@ fn test_the_catalogue_and_docs_hostile_inputs_md_list_the_same_cases() {
             "docs/hostile-inputs.md lists a case the code does not have\n{line}"
         );
     }
-    assert_eq!(code, docs, "docs/hostile-inputs.md lists the cases in another order");
+    assert_eq!(
+        code, docs,
+        "docs/hostile-inputs.md lists the cases in another order"
+    );
 }

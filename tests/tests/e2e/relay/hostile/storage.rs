@@ -117,10 +117,16 @@ async fn restore_into_the_serving_relay(c: &Canary) {
     let good = good_backup(c);
     let (ok, _, stderr) = relay_cli(&["restore", path(&good), "--data", path(c.data.path())]);
     assert!(!ok);
-    assert!(stderr.contains("a relay is serving") && stderr.contains("stop it first"), "{stderr}");
+    assert!(
+        stderr.contains("a relay is serving") && stderr.contains("stop it first"),
+        "{stderr}"
+    );
     for entry in std::fs::read_dir(c.data.path()).unwrap() {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        assert!(!name.contains("replaced-") && !name.starts_with(".restore"), "{name}");
+        assert!(
+            !name.contains("replaced-") && !name.starts_with(".restore"),
+            "{name}"
+        );
     }
 }
 
@@ -129,20 +135,31 @@ async fn restore_an_empty_file(c: &Canary) {
 }
 
 async fn restore_random_bytes(c: &Canary) {
-    let noise: Vec<u8> = (0..64 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
-    refused_restore(c, &scratch(c, "noise.sqlite3", &noise), "it is not a SQLite database");
+    let noise: Vec<u8> = (0..64 * 1024u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    refused_restore(
+        c,
+        &scratch(c, "noise.sqlite3", &noise),
+        "it is not a SQLite database",
+    );
 }
 
 async fn restore_a_truncated_backup(c: &Canary) {
     let bytes = std::fs::read(good_backup(c)).unwrap();
     assert!(bytes.len() >= 8 * 4096, "a backup of {} bytes", bytes.len());
-    refused_restore(c, &scratch(c, "half.sqlite3", &bytes[..bytes.len() / 2]), "it is damaged");
+    refused_restore(
+        c,
+        &scratch(c, "half.sqlite3", &bytes[..bytes.len() / 2]),
+        "it is damaged",
+    );
 }
 
 async fn restore_a_foreign_sqlite_file(c: &Canary) {
     let p = c.files.path().join("foreign.sqlite3");
     let db = rusqlite::Connection::open(&p).unwrap();
-    db.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('hello');").unwrap();
+    db.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('hello');")
+        .unwrap();
     drop(db);
     refused_restore(c, &p, "it is not a jiran-relay database");
 }
@@ -188,8 +205,14 @@ async fn backup_over_an_existing_file(c: &Canary) {
     let bytes = std::fs::read(&older).unwrap();
     let (ok, _, stderr) = relay_cli(&["backup", path(&older), "--data", path(c.data.path())]);
     assert!(!ok, "an existing file was overwritten");
-    assert!(stderr.contains("already exists") && stderr.contains("nothing was written"), "{stderr}");
-    assert!(std::fs::read(&older).unwrap() == bytes, "the existing file changed");
+    assert!(
+        stderr.contains("already exists") && stderr.contains("nothing was written"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read(&older).unwrap() == bytes,
+        "the existing file changed"
+    );
 }
 
 async fn backup_onto_the_relays_own_files(c: &Canary) {
@@ -203,7 +226,10 @@ async fn backup_onto_the_relays_own_files(c: &Canary) {
         let before = std::fs::read(&target).ok();
         let (ok, _, stderr) = relay_cli(&["backup", path(&target), "--data", path(c.data.path())]);
         assert!(!ok, "{name}: a backup was written over the relay's files");
-        assert!(stderr.contains("one of the relay's own files"), "{name}: {stderr}");
+        assert!(
+            stderr.contains("one of the relay's own files"),
+            "{name}: {stderr}"
+        );
         assert!(stderr.contains("nothing was written"), "{name}: {stderr}");
         // The database and its log change as the relay writes: compare those by existence.
         if name == "relay.lock" || name.contains("replaced") {
@@ -259,7 +285,11 @@ async fn serve_twice_on_one_data_directory(c: &Canary) {
 }
 
 async fn limits_with_a_zero(c: &Canary) {
-    bad_limits(c, b"messages_per_second = 0\n", &["messages_per_second", "1 to 1000000"]);
+    bad_limits(
+        c,
+        b"messages_per_second = 0\n",
+        &["messages_per_second", "1 to 1000000"],
+    );
 }
 
 async fn limits_out_of_range(c: &Canary) {
@@ -284,12 +314,23 @@ async fn limits_that_are_not_toml(c: &Canary) {
 
 async fn limits_file_missing(_c: &Canary) {
     let data = tempfile::tempdir().unwrap();
-    serve_refused(data.path(), &["--config", "/nonexistent/limits.toml"], &["cannot read", "/nonexistent/limits.toml"]);
+    serve_refused(
+        data.path(),
+        &["--config", "/nonexistent/limits.toml"],
+        &["cannot read", "/nonexistent/limits.toml"],
+    );
 }
 
 async fn metrics_token_too_short(c: &Canary) {
-    let stderr = bad_limits(c, b"metrics_token = \"sh0rtT0ken\"\n", &["metrics_token must be at least 16 characters"]);
-    assert!(!stderr.contains("sh0rtT0ken"), "the token is echoed: {stderr}");
+    let stderr = bad_limits(
+        c,
+        b"metrics_token = \"sh0rtT0ken\"\n",
+        &["metrics_token must be at least 16 characters"],
+    );
+    assert!(
+        !stderr.contains("sh0rtT0ken"),
+        "the token is echoed: {stderr}"
+    );
 }
 
 fn antenna_count(c: &Canary) -> usize {
@@ -302,17 +343,30 @@ async fn antenna_create_without_a_name(c: &Canary) {
     let before = antenna_count(c);
     let (ok, _, stderr) = relay_cli(&["antenna", "create", "  ", "--data", path(c.data.path())]);
     assert!(!ok);
-    assert!(stderr.contains("the antenna name must be 1 to 200 characters"), "{stderr}");
+    assert!(
+        stderr.contains("the antenna name must be 1 to 200 characters"),
+        "{stderr}"
+    );
     assert_eq!(antenna_count(c), before);
 }
 
 async fn invite_create_for_an_unknown_antenna(c: &Canary) {
     let unknown = jiran_core::AntennaId::random().to_string();
     let (ok, stdout, stderr) = relay_cli(&[
-        "invite", "create", "--antenna", &unknown, "--role", "lead", "--data", path(c.data.path()),
+        "invite",
+        "create",
+        "--antenna",
+        &unknown,
+        "--role",
+        "lead",
+        "--data",
+        path(c.data.path()),
     ]);
     assert!(!ok, "{stdout}");
-    assert!(stderr.contains(&format!("no antenna {unknown} on this relay")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("no antenna {unknown} on this relay")),
+        "{stderr}"
+    );
 }
 
 async fn invite_create_out_of_range(c: &Canary) {
@@ -320,9 +374,19 @@ async fn invite_create_out_of_range(c: &Canary) {
     for (extra, expected) in [
         (["--uses", "0"], "uses must be between 1 and 1000"),
         (["--hours", "9999"], "hours must be between 1 and 2160"),
-        (["--role", "king"], "role must be lead, volunteer or observer"),
+        (
+            ["--role", "king"],
+            "role must be lead, volunteer or observer",
+        ),
     ] {
-        let mut args = vec!["invite", "create", "--antenna", &antenna, "--data", path(c.data.path())];
+        let mut args = vec![
+            "invite",
+            "create",
+            "--antenna",
+            &antenna,
+            "--data",
+            path(c.data.path()),
+        ];
         if extra[0] != "--role" {
             args.extend(["--role", "volunteer"]);
         }
@@ -334,9 +398,18 @@ async fn invite_create_out_of_range(c: &Canary) {
 }
 
 async fn device_revoke_unknown(c: &Canary) {
-    let (ok, _, stderr) = relay_cli(&["device", "revoke", "NoSuchDevice", "--data", path(c.data.path())]);
+    let (ok, _, stderr) = relay_cli(&[
+        "device",
+        "revoke",
+        "NoSuchDevice",
+        "--data",
+        path(c.data.path()),
+    ]);
     assert!(!ok);
-    assert!(stderr.contains("no device NoSuchDevice on this relay"), "{stderr}");
+    assert!(
+        stderr.contains("no device NoSuchDevice on this relay"),
+        "{stderr}"
+    );
 }
 
 async fn data_directory_is_a_file(c: &Canary) {
@@ -344,6 +417,9 @@ async fn data_directory_is_a_file(c: &Canary) {
     let (ok, _, stderr) = relay_cli(&["antenna", "list", "--data", path(&file)]);
     assert!(!ok);
     assert!(stderr.starts_with("jiran-relay: "), "{stderr}");
-    assert!(stderr.contains("file system") || stderr.contains("storage"), "{stderr}");
+    assert!(
+        stderr.contains("file system") || stderr.contains("storage"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read(&file).unwrap(), b"precious");
 }
