@@ -107,14 +107,16 @@ fn serve(args: ServeArgs) -> crate::error::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    // Limits out of range are refused before anything listens.
+    // Limits out of range, and a data directory another relay serves, are refused before
+    // anything listens.
     args.limits()?;
+    let lock = crate::lock_data(&args.data)?;
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.listen).await?;
         let address = listener.local_addr()?;
         tracing::info!(%address, data = %args.data.display(), "serving");
         println!("jiran-relay listening on http://{address}");
-        crate::serve(&args, listener, shutdown_signal()).await
+        crate::serve_locked(&args, listener, shutdown_signal(), lock).await
     })
 }
 

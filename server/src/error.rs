@@ -36,6 +36,14 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// `backup` was refused its target; nothing was written.
+    #[error("refusing to back up to {path}: {reason}; nothing was written")]
+    BadTarget {
+        /// The target given.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Another relay serves this data directory.
     #[error("a relay is serving {0}; stop it first")]
     InUse(String),

@@ -127,6 +127,12 @@ async fn log_request(request: Request, next: Next) -> Response {
 /// The lock a serving relay holds on its data directory.
 const LOCK_FILE: &str = "relay.lock";
 
+/// Takes the lock a serving relay holds on its data directory (`relay.lock`), so nothing
+/// else serves or restores it while the returned file is open.
+pub fn lock_data(data: &Path) -> Result<File> {
+    lock(data)
+}
+
 fn lock(data: &Path) -> Result<File> {
     std::fs::create_dir_all(data)?;
     let file = File::options()
@@ -146,8 +152,20 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
+    let lock = lock(&args.data)?;
+    serve_locked(args, listener, shutdown, lock).await
+}
+
+/// [`serve`] with the data directory's lock already taken ([`lock_data`]), so a relay that
+/// cannot serve the directory says so before it says it listens.
+pub async fn serve_locked(
+    args: &ServeArgs,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    lock: File,
+) -> Result<()> {
     let limits = args.limits()?;
-    let _lock = lock(&args.data)?;
+    let _lock = lock;
     let storage = Arc::new(SqliteStorage::open(&args.data)?);
     if let Some(mb) = limits.max_storage_mb {
         storage.limit_size(mb * 1024 * 1024)?;
@@ -232,9 +250,46 @@ pub fn create_antenna(data: &Path, name: &str, locality: &str) -> Result<(Antenn
     Ok((antenna, code))
 }
 
-/// Writes a consistent copy of the relay database to `target` (safe while serving).
+/// Writes a consistent copy of the relay database to `target` (safe while serving), a new
+/// file: an existing one (an older backup) is never overwritten, and the relay's own files
+/// in the data directory (`relay.sqlite3`, its `-wal` and `-shm`, kept `.replaced-*`
+/// databases, `relay.lock`) are refused, whether they exist yet or not.
 pub fn backup(data: &Path, target: &Path) -> Result<()> {
-    SqliteStorage::open(data)?.backup_to(target)
+    let refuse = |reason: String| Error::BadTarget {
+        path: target.display().to_string(),
+        reason,
+    };
+    let folder = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let relays_own = name.starts_with(storage::sqlite::DATABASE_FILE) || name == LOCK_FILE;
+    if let (Ok(folder), Ok(data)) = (folder.canonicalize(), data.canonicalize()) {
+        if folder == data && relays_own {
+            return Err(refuse(
+                "it is one of the relay's own files in the data directory; back up elsewhere"
+                    .into(),
+            ));
+        }
+    }
+    let storage = SqliteStorage::open(data)?;
+    // Claimed before anything is written, so no other file is ever replaced.
+    match File::options().write(true).create_new(true).open(target) {
+        Ok(_) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(refuse(
+                "it already exists (an older backup?); choose a new name".into(),
+            ))
+        }
+        Err(error) => return Err(refuse(format!("it cannot be created ({error})"))),
+    }
+    storage.backup_to(target).inspect_err(|_| {
+        let _ = std::fs::remove_file(target);
+    })
 }
 
 /// What [`restore`] did.

@@ -1,6 +1,7 @@
 //! The JSON API: joining with an invite, invites and device management for leads.
 
-use axum::extract::{Path, State};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use jiran_core::workflows::other_antennas::is_blinded_hash;
@@ -13,6 +14,48 @@ use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::storage::{Device, NewInvite};
 use crate::{AppState, ClientAddress};
+
+/// A JSON request body whose refusals are the API's own errors: a JSON `{"error"}` with a
+/// fixed sentence. (axum's own refusals are plain text quoting the parser, and so whatever
+/// the client sent: a field of the wrong type holding a name or a phone number came back in
+/// the error, and reached any log that records answers.)
+#[derive(Debug)]
+pub struct Body<T>(pub T);
+
+impl<S, T> FromRequest<S> for Body<T>
+where
+    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Body(value)),
+            Err(rejection) => Err(body_refused(&rejection)),
+        }
+    }
+}
+
+/// The API error for a refused body: its status as axum judges it, a fixed message.
+fn body_refused(rejection: &JsonRejection) -> ApiError {
+    let message = match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            "send the body as JSON, with Content-Type: application/json"
+        }
+        JsonRejection::JsonSyntaxError(_) => "the body is not valid JSON",
+        JsonRejection::JsonDataError(_) => {
+            "the JSON body lacks a field, or a field has the wrong type"
+        }
+        _ if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => "the body is too large",
+        _ => "the body could not be read",
+    };
+    ApiError {
+        status: rejection.status(),
+        message,
+        retry_after: None,
+    }
+}
 
 /// `POST /v1/join` body.
 #[derive(Debug, Deserialize)]
@@ -52,7 +95,7 @@ fn now() -> i64 {
 pub async fn join(
     State(app): State<AppState>,
     Extension(ClientAddress(address)): Extension<ClientAddress>,
-    Json(request): Json<JoinRequest>,
+    Body(request): Body<JoinRequest>,
 ) -> Result<Json<Value>, ApiError> {
     if let Err(wait) = app.throttles.join(address) {
         Metrics::inc(&app.metrics.rate_limited);
@@ -140,7 +183,7 @@ pub async fn create_invite(
     State(app): State<AppState>,
     Path(antenna): Path<String>,
     headers: HeaderMap,
-    Json(request): Json<InviteRequest>,
+    Body(request): Body<InviteRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let (me, antenna) = lead(&app, &headers, &antenna)?;
     if let Err(wait) = app.throttles.invite(&me.id) {
@@ -242,7 +285,7 @@ pub async fn replace_blinded_index(
     State(app): State<AppState>,
     Path(antenna): Path<String>,
     headers: HeaderMap,
-    Json(request): Json<BlindedIndexRequest>,
+    Body(request): Body<BlindedIndexRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let (_, antenna) = lead(&app, &headers, &antenna)?;
     let contact = request.contact.trim();

@@ -1,12 +1,13 @@
 //! The relay on its own: the real binary on a loopback port, real websockets, real SQLite
 //! files, spoken to with raw automerge-repo peers and HTTP calls (no phone): per-antenna
-//! access, bad input, what survives `kill -9`, storage failures, operating it, and the stock
-//! JS client.
+//! access, bad input, what survives `kill -9`, storage failures, operating it, the stock
+//! JS client, and the hostile-input catalogue (`hostile`, listed in docs/hostile-inputs.md).
 
 mod access;
 mod actors;
 mod authority;
 mod durability;
+mod hostile;
 mod inputs;
 mod js_interop;
 mod operations;

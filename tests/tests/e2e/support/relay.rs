@@ -49,6 +49,11 @@ impl Relay {
         Relay::spawn(data, &[], Some(log), Some(level))
     }
 
+    /// [`Relay::start_with`] at `RUST_LOG=level`, its log written to `log` (emptied first).
+    pub fn start_logging_with(data: &Path, extra: &[&str], level: &str, log: &Path) -> Relay {
+        Relay::spawn(data, extra, Some(log), Some(level))
+    }
+
     fn spawn(data: &Path, extra: &[&str], log: Option<&Path>, level: Option<&str>) -> Relay {
         let stderr = match log {
             Some(log) => File::create(log).expect("the relay's log file").into(),
