@@ -212,14 +212,24 @@ impl Session {
                     return Err(Error::MalformedChanges(doc));
                 };
                 let mut state = self.take_state(store, doc)?;
-                let outcome = store
+                let received = store
                     .replication()
-                    .receive_sync_message(doc, &mut state, decoded)?;
-                if outcome == ImportOutcome::Erased {
-                    self.drop_erased(doc);
+                    .receive_sync_message(doc, &mut state, decoded);
+                let outcome = match received {
+                    // Not a Jiran document (no header: another automerge-repo client's,
+                    // which the relay keeps for it): nothing of it is stored, and the sync
+                    // goes on without it rather than stopping on it at every reconnect.
+                    Err(Error::CorruptDocument(corrupt)) if corrupt == doc => {
+                        tracing::warn!("a document without a Jiran header was skipped");
+                        None
+                    }
+                    received => Some(received?),
+                };
+                let Some(outcome) = outcome.filter(|o| *o != ImportOutcome::Erased) else {
+                    self.drop_document(doc);
                     self.pump(store, &mut out)?;
                     return Ok(out);
-                }
+                };
                 if doc == self.antenna.document() && outcome != ImportOutcome::Unchanged {
                     store.replication().enrol(self.antenna)?;
                 }
@@ -249,7 +259,7 @@ impl Session {
             StoreEvent::LedgerChanged { antenna, ledger } => (*antenna, ledger.0),
             StoreEvent::HouseholdErased { antenna, household } => {
                 if *antenna == self.antenna {
-                    self.drop_erased(household.0);
+                    self.drop_document(household.0);
                 }
                 let mut out = Vec::new();
                 self.pump(store, &mut out)?;
@@ -367,9 +377,10 @@ impl Session {
         Ok(())
     }
 
-    /// An erased household's document: nothing more to send or wait for, and a refusal of it
-    /// by the relay is no problem for the volunteer to act on.
-    fn drop_erased(&mut self, doc: DocumentId) {
+    /// A document this device keeps nothing of (an erased household's, or one that is not a
+    /// Jiran document): nothing more to send or wait for, and a refusal of it by the relay is
+    /// no problem for the volunteer to act on.
+    fn drop_document(&mut self, doc: DocumentId) {
         self.in_flight.remove(&doc);
         self.synced.remove(&doc);
         self.refused.remove(&doc);

@@ -12,27 +12,15 @@ use super::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_hostile_automerge_content() {
-    let mut cases = cases();
-    if std::env::var_os("JIRAN_HOSTILE_KNOWN_BUGS").is_some() {
-        cases.extend(known_bugs());
-    }
-    Canary::start("content", "").await.run(cases).await;
+    Canary::start("content", "").await.run(cases()).await;
 }
 
-/// Cases that find a bug not fixed yet: listed in docs/hostile-inputs.md, run only with
-/// `JIRAN_HOSTILE_KNOWN_BUGS=1` (they fail, and leave the area's relay unable to serve the
-/// antenna's phones).
-pub fn known_bugs() -> Vec<Case> {
-    vec![
-        case!(document_without_a_header_stalls_phones, "a volunteer's new document with no Jiran header (what a stock automerge-repo client writes)", "a new phone of the antenna still gets up to date (today it never does: it cannot import the document the feed lists, and reconnects forever)"),
-    ]
-}
-
-async fn document_without_a_header_stalls_phones(c: &Canary) {
+async fn document_without_a_header(c: &Canary) {
     let mut doc = doc_with("k", "no header");
+    let id = rand_id();
     let outcome = connect(&c.relay, &c.volunteer)
         .await
-        .sync(&rand_id(), &mut doc)
+        .sync(&id, &mut doc)
         .await;
     assert_eq!(
         outcome,
@@ -56,10 +44,17 @@ async fn document_without_a_header_stalls_phones(c: &Canary) {
         status.is_ok(),
         "a new phone never got up to date: {status:?}"
     );
+    let id: DocumentId = id.parse().unwrap();
+    assert_eq!(
+        fresh.store.replication().heads(id).unwrap(),
+        None,
+        "the phone stored nothing of it"
+    );
 }
 
 pub fn cases() -> Vec<Case> {
     vec![
+        case!(document_without_a_header, "a volunteer's new document with no Jiran header (what a stock automerge-repo client writes)", "the relay stores it (stock clients need it); a new phone of the antenna still gets up to date and stores nothing of it"),
         case!(malformed_sync_data, "a `sync` whose data is not an automerge sync message", "1002, `error` and reason \"malformed automerge sync message\""),
         case!(corrupted_change_bytes, "a sync message carrying a change whose bytes were altered", "1002 \"the changes sent could not be applied\" or \"malformed automerge sync message\"; nothing stored"),
         case!(sync_messages_without_changes, "200 sync messages for new document ids that carry no change", "each answered with a sync reply; no document created (the change feed is unchanged)"),

@@ -700,10 +700,7 @@ pub async fn assert_closed(peer: &mut Peer, code: u16, reason: &str) {
     }
 }
 
-/// Asserts `device` is served: on a new connection it fetches the canary household. (The
-/// catalogue never creates a document without a Jiran header in the canary's antenna: one
-/// such document stops every phone of the antenna from getting up to date; see
-/// `content::known_bugs`.)
+/// Asserts `device` is served: on a new connection it fetches the canary household.
 pub async fn serves(c: &Canary, device: &Credentials) {
     let mut peer = connect(&c.relay, device).await;
     reads_canary(c, &mut peer).await;
@@ -764,8 +761,7 @@ const END: &str = "<!-- end of cases -->";
 /// The table of cases, as docs/hostile-inputs.md holds it.
 fn table() -> String {
     let mut out = String::from("| area | case | sends | asserts |\n|---|---|---|---|\n");
-    let known = [("content (known bug, not run)", content::known_bugs())];
-    for (area, cases) in catalogue().into_iter().chain(known) {
+    for (area, cases) in catalogue() {
         for case in cases {
             for text in [case.name, case.sends, case.asserts] {
                 assert!(!text.contains('|') && !text.contains('\n'), "{text}");
