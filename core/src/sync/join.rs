@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -20,11 +22,17 @@ struct Joined {
     device_token: String,
     antenna_id: String,
     role: String,
+    /// The antenna document as the relay stores it (base64); older relays do not send it.
+    #[serde(default)]
+    antenna_document: Option<String>,
 }
 
 /// Joins an antenna through the relay at `relay_url` (`http://host:port` or `https://...`)
 /// with an invite code, and records the link in the store. Blocking: call it off the UI
-/// thread. The antenna's documents arrive with the first sync.
+/// thread. When it returns, the antenna document and this device's own enrolment in it are
+/// on disk (from a relay that sends the document with the join, as `jiran-relay` does), so
+/// the device can register households with no connection at all; the antenna's households
+/// arrive with the first sync.
 ///
 /// The relay registers this device's public key ([`Store::device_key`]) with it: from then on
 /// the relay accepts a change under that key's actor id from this device only.
@@ -81,6 +89,24 @@ pub fn join(
         last_synced_at: None,
     };
     store.replication().link_antenna(&link)?;
+    // With the antenna document and this device's enrolment on disk, the device works
+    // offline from now on. The document goes through the same checks as any merge; if the
+    // relay's copy is unreadable the join still stands (the invite is spent) and the first
+    // sync brings the document instead.
+    let antenna_document = joined
+        .antenna_document
+        .and_then(|text| BASE64.decode(text).ok());
+    if let Some(bytes) = antenna_document {
+        let replication = store.replication();
+        match replication.import(antenna.document(), &bytes) {
+            Ok(_) => {
+                replication.enrol(antenna)?;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the antenna document sent with the join was refused");
+            }
+        }
+    }
     Ok(link)
 }
 

@@ -4,6 +4,8 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use jiran_core::workflows::other_antennas::is_blinded_hash;
 use jiran_core::{AntennaId, DeviceKey, Role};
 use serde::Deserialize;
@@ -149,11 +151,18 @@ pub async fn join(
             retry_after: None,
         });
     };
+    // The antenna document as stored, so the device can register households from the moment
+    // it joined, without waiting for a first sync that may be days away.
+    let antenna_document = app
+        .storage
+        .load_document(&device.antenna.document())?
+        .concat();
     Ok(Json(json!({
         "device_id": device.id,
         "device_token": token,
         "antenna_id": device.antenna.to_string(),
         "role": device.role.as_str(),
+        "antenna_document": BASE64.encode(antenna_document),
     })))
 }
 

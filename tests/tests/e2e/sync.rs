@@ -167,3 +167,40 @@ async fn test_a_phone_in_two_antennas_keeps_each_antennas_records_apart() {
     );
     assert_eq!(sami.store.replication().relay_links().unwrap().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_a_volunteer_who_loses_coverage_right_after_joining_can_work_at_once() {
+    let data = tempfile::tempdir().unwrap();
+    let (mut relay, lead) = antenna_with_lead(data.path()).await;
+    let code = crate::support::invite(&relay.url, &lead.token(), lead.antenna, "volunteer");
+    // The join alone, no sync engine: then the relay goes away.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let link = jiran_core::sync::join(&store, &relay.url, &code, "Sami's phone", "Sami").unwrap();
+    relay.kill();
+
+    // The antenna and Sami's own enrolment are on disk: a family is registered offline.
+    let antenna = store.antenna(link.antenna).unwrap();
+    assert!(antenna
+        .members
+        .contains_key(&MemberId::from(link.device_id.clone())));
+    let hedi = store
+        .register_household(link.antenna, family("Hédi Chaouch", "+216 22 555 010"))
+        .unwrap();
+    store
+        .add_need(hedi, need(NeedCategory::Food, "parcel"))
+        .unwrap();
+    drop(store);
+
+    // Coverage returns: it reaches the lead, with Sami's enrolment.
+    relay.restart();
+    let sami = jiran_tests::phone::Phone::reopen("Sami", dir, jiran_tests::phone::quick_options());
+    converge(&[&lead, &sami], CONVERGE).await;
+    assert_eq!(lead.store.household(hedi).unwrap().case.needs.len(), 1);
+    assert!(lead
+        .store
+        .antenna(lead.antenna)
+        .unwrap()
+        .members
+        .contains_key(&MemberId::from(link.device_id)));
+}
