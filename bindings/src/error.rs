@@ -71,7 +71,13 @@ impl From<Error> for JiranError {
             | Error::Io(_) => JiranError::StorageProblem {
                 message: format!("could not use this phone's storage: {message}"),
             },
-            _ => JiranError::Internal {
+            // Listed one by one, never `_`: a new core error is mapped here by hand, or the
+            // build fails.
+            Error::MalformedChanges(_)
+            | Error::WrongDocumentKind(..)
+            | Error::Automerge(_)
+            | Error::Hydrate(_)
+            | Error::Reconcile(_) => JiranError::Internal {
                 message: format!("{message}; please report this to the Jiran team"),
             },
         }
