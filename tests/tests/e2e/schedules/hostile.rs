@@ -33,8 +33,7 @@ impl Hostile {
     /// One hostile act drawn from `rng`, against the households the honest phones shared.
     /// Panics (failing the schedule) when the relay lets it through.
     pub async fn act(&self, rng: &mut StdRng, shared: &[HouseholdId]) {
-        let act = rng.random_range(0..5);
-        match act {
+        let act = match rng.random_range(0..5) {
             0 => self.garbage(rng).await,
             1 => self.promote_itself().await,
             2 => self.vandalise_schema().await,
@@ -43,8 +42,9 @@ impl Hostile {
                 Some(h) => self.impersonate(h.0).await,
                 None => self.vandalise_schema().await,
             },
-        }
-        println!("hostile act {act} refused");
+        };
+        // Counted by scripts/soak's readers: what was tried, and that it was refused.
+        println!("hostile act: {act}");
     }
 
     async fn peer(&self) -> Peer {
@@ -52,7 +52,7 @@ impl Hostile {
     }
 
     /// Random bytes as a binary frame: not a message.
-    async fn garbage(&self, rng: &mut StdRng) {
+    async fn garbage(&self, rng: &mut StdRng) -> &'static str {
         let mut peer = self.peer().await;
         let len = rng.random_range(1..512);
         let mut bytes: Vec<u8> = (0..len).map(|_| rng.random()).collect();
@@ -60,10 +60,11 @@ impl Hostile {
         peer.send_raw(bytes).await;
         let (code, reason) = closed(&mut peer).await;
         assert_eq!(code, PROTOCOL, "garbage was not refused: {reason}");
+        "garbage refused"
     }
 
     /// The antenna document with this volunteer's role set to lead.
-    async fn promote_itself(&self) {
+    async fn promote_itself(&self) -> &'static str {
         let id = self.antenna.document().to_string();
         let mut doc = self.copy(&id).await;
         let mut tx = doc.transaction();
@@ -80,20 +81,22 @@ impl Hostile {
         tx.put(&me, "role", "lead").unwrap();
         tx.commit();
         self.refused(&id, &mut doc, "self-promotion").await;
+        "self-promotion refused"
     }
 
     /// The antenna document's schema set to one no phone reads.
-    async fn vandalise_schema(&self) {
+    async fn vandalise_schema(&self) -> &'static str {
         let id = self.antenna.document().to_string();
         let mut doc = self.copy(&id).await;
         let mut tx = doc.transaction();
         tx.put(ROOT, "schema", 99_u64).unwrap();
         tx.commit();
         self.refused(&id, &mut doc, "schema vandalism").await;
+        "schema vandalism refused"
     }
 
     /// An empty sync message for a new document: no document may come of it.
-    async fn write_from_nothing(&self) {
+    async fn write_from_nothing(&self) -> &'static str {
         let mut peer = self.peer().await;
         let id = DocumentId::random().to_string();
         let mut doc = Automerge::new();
@@ -105,20 +108,22 @@ impl Hostile {
             "a document from nothing: {outcome:?}"
         );
         assert!(doc.get_heads().is_empty(), "the relay made up changes");
+        "a document from nothing refused"
     }
 
     /// A change to a household under another member's actor id.
-    async fn impersonate(&self, doc: DocumentId) {
+    async fn impersonate(&self, doc: DocumentId) -> &'static str {
         let id = doc.to_string();
         let mut copy = self.copy(&id).await;
         if copy.get_heads().is_empty() {
-            return; // not on the relay yet (its phone is offline): nothing to forge on
+            return "impersonation skipped (the household is not on the relay yet)";
         }
         copy.set_actor(self.victim.clone());
         let mut tx = copy.transaction();
         tx.put(ROOT, "vandalised", true).unwrap();
         tx.commit();
         self.refused(&id, &mut copy, "impersonation").await;
+        "impersonation refused"
     }
 
     /// The relay's copy of a document (empty if it has none).
