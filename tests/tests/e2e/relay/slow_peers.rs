@@ -109,7 +109,10 @@ async fn test_peers_that_never_read_are_closed_with_4009_and_cost_the_relay_a_bo
         // 4009, or a dropped connection for a peer that read nothing for longer than the
         // relay's 30 s grace for the close frame (writing the 16 MiB can take that long on a
         // loaded machine); the metric below counts the slow-peer closes either way.
-        assert!(code == 4009 || code == 1006, "slow peer {n} closed with {code}");
+        assert!(
+            code == 4009 || code == 1006,
+            "slow peer {n} closed with {code}"
+        );
     }
     assert!(metric(&relay, "jiran_slow_peer_closes_total") >= SLOW_PEERS as u64);
 
@@ -271,7 +274,10 @@ async fn test_a_peer_closed_for_not_reading_sync_messages_gets_every_change_when
         // 4009, or a dropped connection for a peer that read nothing for longer than the
         // relay's 30 s grace for the close frame (writing the 16 MiB can take that long on a
         // loaded machine); the metric below counts the slow-peer closes either way.
-        assert!(code == 4009 || code == 1006, "slow peer {n} closed with {code}");
+        assert!(
+            code == 4009 || code == 1006,
+            "slow peer {n} closed with {code}"
+        );
         // …and, reconnected, gets every change: nothing the relay dropped is taken as sent.
         let mut again = connect(&relay, &volunteer).await;
         assert_eq!(
