@@ -151,12 +151,16 @@ pub async fn join(
             retry_after: None,
         });
     };
-    // The antenna document as stored, so the device can register households from the moment
-    // it joined, without waiting for a first sync that may be days away.
-    let antenna_document = app
+    // The antenna document, so the device can register households from the moment it
+    // joined, without waiting for a first sync that may be days away. Saved whole (compressed):
+    // as stored, its changes are kept one by one and weigh several times more.
+    let stored = app
         .storage
         .load_document(&device.antenna.document())?
         .concat();
+    let antenna_document = automerge::Automerge::load(&stored)
+        .map(|doc| doc.save())
+        .unwrap_or_default();
     Ok(Json(json!({
         "device_id": device.id,
         "device_token": token,
