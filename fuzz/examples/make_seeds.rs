@@ -249,7 +249,8 @@ fn main() {
         .generate_sync_message(&mut sync::State::new())
         .unwrap()
         .encode();
-    let mut script = ScriptWriter::new(antenna, Role::Lead, lead_key, &founding, &[fatma.0, ledger]);
+    let mut script =
+        ScriptWriter::new(antenna, Role::Lead, lead_key, &founding, &[fatma.0, ledger]);
     script
         .op(hub::SYNC, antenna_doc, &antenna_sync)
         .op(hub::SYNC, fatma.0, &household_sync)
@@ -266,10 +267,7 @@ fn main() {
     write(&dir, "hub_messages", "lead", &script.finish());
 
     let volunteer_sync = sync_with(&volunteer.doc(amel.0), volunteer.changes(amel.0));
-    let volunteer_antenna = sync_with(
-        &volunteer.doc(antenna_doc),
-        volunteer.changes(antenna_doc),
-    );
+    let volunteer_antenna = sync_with(&volunteer.doc(antenna_doc), volunteer.changes(antenna_doc));
     let mut script = ScriptWriter::new(
         antenna,
         Role::Volunteer,
@@ -350,8 +348,14 @@ fn main() {
     write(&dir, "phone_replication", "erased", &script.finish());
 
     // HSDS: the test fixture and the lead's directory as exported.
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/hsds_la_marsa.json");
-    write(&dir, "hsds_import", "fixture", &std::fs::read(fixture).unwrap());
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/fixtures/hsds_la_marsa.json");
+    write(
+        &dir,
+        "hsds_import",
+        "fixture",
+        &std::fs::read(fixture).unwrap(),
+    );
     write(
         &dir,
         "hsds_import",
@@ -378,5 +382,10 @@ fn main() {
         &serde_json::to_vec(&organizations).unwrap(),
     );
     let page = serde_json::json!({"total_items": 1, "contents": [{"name": "Point numérique"}]});
-    write(&dir, "hsds_import", "page", &serde_json::to_vec(&page).unwrap());
+    write(
+        &dir,
+        "hsds_import",
+        "page",
+        &serde_json::to_vec(&page).unwrap(),
+    );
 }

@@ -13,6 +13,10 @@
 
 #![no_main]
 
+use std::cell::RefCell;
+use std::io::{Cursor, Read, Seek, SeekFrom};
+use std::rc::Rc;
+
 use arbitrary::Arbitrary;
 use jiran_core::workflows::handover::formats::{
     spreadsheet_safe, write, HandoverRow, COLUMNS, UTF8_BOM,
@@ -73,22 +77,58 @@ fn cells(row: &HandoverRow) -> [String; 9] {
     ]
 }
 
+/// The bytes the CSV reader reads: one reader serves every input, as building a CSV reader
+/// (its state machine) costs more than reading a handover file does.
+#[derive(Clone, Default)]
+struct Source(Rc<RefCell<Cursor<Vec<u8>>>>);
+
+impl Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().read(buf)
+    }
+}
+
+impl Seek for Source {
+    fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
+        self.0.borrow_mut().seek(pos)
+    }
+}
+
+thread_local! {
+    static READER: (Source, RefCell<csv::Reader<Source>>) = {
+        let source = Source::default();
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(source.clone());
+        (source, RefCell::new(reader))
+    };
+}
+
+/// The records of a CSV file, as the `csv` crate reads them.
+fn records(body: &[u8]) -> Vec<Vec<String>> {
+    READER.with(|(source, reader)| {
+        *source.0.borrow_mut() = Cursor::new(body.to_vec());
+        let mut reader = reader.borrow_mut();
+        reader
+            .seek(csv::Position::new())
+            .expect("rewinding the reader");
+        reader
+            .records()
+            .map(|r| {
+                r.expect("the CSV we wrote parses")
+                    .iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .collect()
+    })
+}
+
 fn check_csv(rows: &[HandoverRow], bytes: &[u8], hxl: bool) {
     let body = bytes
         .strip_prefix(UTF8_BOM)
         .expect("the CSV starts with the byte-order mark");
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(body);
-    let records: Vec<Vec<String>> = reader
-        .records()
-        .map(|r| {
-            r.expect("the CSV we wrote parses")
-                .iter()
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect();
+    let records = records(body);
     let skip = if hxl { 2 } else { 1 };
     assert_eq!(records.len(), rows.len() + skip, "one record per household");
     let headers: Vec<&str> = COLUMNS.iter().map(|(h, _)| *h).collect();

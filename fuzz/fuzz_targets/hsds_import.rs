@@ -41,7 +41,9 @@ fuzz_target!(|data: &[u8]| {
     for p in &providers {
         assert_eq!(validate::name("name", &p.name).ok().as_ref(), Some(&p.name));
         assert_eq!(
-            validate::text("contact", &p.contact, validate::MAX_TEXT).ok().as_ref(),
+            validate::text("contact", &p.contact, validate::MAX_TEXT)
+                .ok()
+                .as_ref(),
             Some(&p.contact)
         );
         assert_eq!(
@@ -51,7 +53,10 @@ fuzz_target!(|data: &[u8]| {
             Some(&p.opening_hours)
         );
         if let Some(id) = &p.hsds_id {
-            assert!(!id.trim().is_empty() && id.chars().count() <= 200, "hsds id");
+            assert!(
+                !id.trim().is_empty() && id.chars().count() <= 200,
+                "hsds id"
+            );
         }
         assert!(!p.serves.is_empty(), "a provider serves no category");
         assert!(p.serves.windows(2).all(|w| w[0] < w[1]), "categories");

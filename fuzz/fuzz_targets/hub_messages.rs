@@ -77,9 +77,8 @@ fn is_founding(antenna: AntennaId, founding: &[u8]) -> bool {
     let mut doc = automerge::Automerge::new();
     doc.load_incremental(founding).is_ok()
         && doc.get_changes(&[]).len() == 1
-        && jiran_core::document::header(antenna.document(), &doc).is_ok_and(|h| {
-            h.antenna == antenna && h.kind == DocumentKind::Antenna
-        })
+        && jiran_core::document::header(antenna.document(), &doc)
+            .is_ok_and(|h| h.antenna == antenna && h.kind == DocumentKind::Antenna)
 }
 
 /// One connection of the script: its device and, while open, its id and outbox.
@@ -156,7 +155,11 @@ fn stored(storage: &SqliteStorage, id: DocumentId) -> Option<Vec<ChangeHash>> {
     let (schema, kind, named) = (root("schema"), root("kind"), root("antenna"));
     if schema.is_none() && kind.is_none() && named.is_none() {
         // A stock automerge-repo client's document: no Jiran header, and none grown later.
-        assert_ne!(id, antenna.document(), "the antenna document lost its header");
+        assert_ne!(
+            id,
+            antenna.document(),
+            "the antenna document lost its header"
+        );
         return Some(doc.get_heads());
     }
     let text = |v: Option<(automerge::Value<'_>, automerge::ObjId)>| match v {
@@ -174,7 +177,10 @@ fn stored(storage: &SqliteStorage, id: DocumentId) -> Option<Vec<ChangeHash>> {
         },
         _ => false,
     };
-    assert!(positive, "a stored document's schema is not a positive integer");
+    assert!(
+        positive,
+        "a stored document's schema is not a positive integer"
+    );
     let kind = text(kind)
         .and_then(|k| DocumentKind::parse(&k))
         .expect("a stored document's kind is not a known kind");
@@ -200,7 +206,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut guard = RELAY.lock().unwrap_or_else(|p| p.into_inner());
-    if guard.as_ref().is_none_or(|r| r.inputs >= INPUTS_PER_STORAGE) {
+    if guard
+        .as_ref()
+        .is_none_or(|r| r.inputs >= INPUTS_PER_STORAGE)
+    {
         *guard = Some(Relay::new());
     }
     let relay = guard.as_mut().expect("set above");

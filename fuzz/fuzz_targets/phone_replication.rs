@@ -108,7 +108,10 @@ fn check_outcome(
     match outcome {
         Err(_) => {
             assert_eq!(after, before, "a refused merge changed the document");
-            assert_eq!(docs_after, docs_before, "a refused merge changed the documents");
+            assert_eq!(
+                docs_after, docs_before,
+                "a refused merge changed the documents"
+            );
         }
         Ok(ImportOutcome::Unchanged) => {
             assert_eq!(after, before, "`Unchanged` but the heads moved")
@@ -177,8 +180,8 @@ fuzz_target!(|data: &[u8]| {
                     .expect("generating a sync message")
                 {
                     let encoded = message.encode();
-                    let decoded = sync::Message::decode(&encoded)
-                        .expect("a generated sync message decodes");
+                    let decoded =
+                        sync::Message::decode(&encoded).expect("a generated sync message decodes");
                     assert_eq!(decoded.encode(), encoded, "sync message round trip");
                 }
             }

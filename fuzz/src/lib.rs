@@ -71,7 +71,8 @@ impl<'a> Reader<'a> {
     }
 
     fn u16(&mut self) -> Option<usize> {
-        self.take(2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
+        self.take(2)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]) as usize)
     }
 
     fn id(&mut self) -> Option<DocumentId> {
