@@ -355,13 +355,13 @@ fn test_bad_files_and_members_who_are_not_leads_change_nothing() {
 #[test]
 #[ignore = "known bug: an exported contact can grow past 2,000 characters on import"]
 fn test_an_exported_directory_with_a_long_contact_imports_again() {
-    let (lead, antenna) = antenna();
+    let (lead, home) = antenna();
     // 400 address parts of four characters, separated by a bare `;`: 1,999 characters.
     let contact = vec!["rue."; 400].join(";");
     assert!(contact.chars().count() <= 2_000);
     lead.store
         .add_provider(
-            antenna,
+            home,
             provider(
                 "Croissant-Rouge",
                 Sector::NonProfit,
@@ -371,7 +371,7 @@ fn test_an_exported_directory_with_a_long_contact_imports_again() {
             ),
         )
         .unwrap();
-    let file = lead.store.export_providers_hsds(antenna).unwrap();
+    let file = lead.store.export_providers_hsds(home).unwrap();
     let (other, elsewhere) = antenna();
     other
         .store
