@@ -208,18 +208,7 @@ impl Hub {
     /// Registers an authenticated connection; the hub writes to it through `tx`. No cap
     /// (see [`Hub::try_connect`]).
     pub fn connect(&self, device: Device, tx: impl Into<Outbox>) -> ConnId {
-        let tx = tx.into();
-        let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
-        self.lock().conns.insert(
-            id,
-            Conn {
-                device,
-                peer: None,
-                tx,
-                docs: HashSet::new(),
-            },
-        );
-        id
+        self.register(&mut self.lock(), device, tx.into())
     }
 
     /// Registers an authenticated connection unless its device already has
@@ -235,17 +224,19 @@ impl Hub {
         if open as u64 >= self.limits.max_connections_per_device {
             return None;
         }
+        Some(self.register(&mut state, device, tx))
+    }
+
+    fn register(&self, state: &mut State, device: Device, tx: Outbox) -> ConnId {
         let id = self.next_conn.fetch_add(1, Ordering::Relaxed);
-        state.conns.insert(
-            id,
-            Conn {
-                device,
-                peer: None,
-                tx,
-                docs: HashSet::new(),
-            },
-        );
-        Some(id)
+        let conn = Conn {
+            device,
+            peer: None,
+            tx,
+            docs: HashSet::new(),
+        };
+        state.conns.insert(id, conn);
+        id
     }
 
     /// How many connections a device has open (checked at upgrade, to answer 429 before

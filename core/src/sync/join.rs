@@ -93,12 +93,13 @@ pub fn join(
     // offline from now on. The document goes through the same checks as any merge; if the
     // relay's copy is unreadable the join still stands (the invite is spent) and the first
     // sync brings the document instead.
-    let antenna_document = joined
-        .antenna_document
-        .and_then(|text| BASE64.decode(text).ok());
-    if let Some(bytes) = antenna_document {
+    if let Some(text) = joined.antenna_document {
         let replication = store.replication();
-        match replication.import(antenna.document(), &bytes) {
+        let imported = BASE64
+            .decode(text)
+            .map_err(|_| Error::RelayAnswer("an antenna document that is not base64".into()))
+            .and_then(|bytes| replication.import(antenna.document(), &bytes));
+        match imported {
             Ok(_) => {
                 replication.enrol(antenna)?;
             }
