@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash, ReadDoc};
 use jiran_core::document::erased_households;
-use jiran_core::sync::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
+use jiran_core::sync::protocol::{decode_sync_data, Message, PeerMetadata, PROTOCOL_VERSION};
 use jiran_core::{AntennaId, DeviceKey, DocumentId, Role};
 use tokio::sync::Notify;
 
@@ -565,14 +565,12 @@ impl Hub {
             Metrics::inc(&self.metrics.sync_errors);
             return self.fail(state, conn, close::PROTOCOL, "invalid document id");
         };
-        let Ok(mut message) = sync::Message::decode(data) else {
-            Metrics::inc(&self.metrics.sync_errors);
-            return self.fail(
-                state,
-                conn,
-                close::PROTOCOL,
-                "malformed automerge sync message",
-            );
+        let mut message = match decode_sync_data(data) {
+            Ok(message) => message,
+            Err(e) => {
+                Metrics::inc(&self.metrics.sync_errors);
+                return self.fail(state, conn, close::PROTOCOL, e.reason());
+            }
         };
         let device = state.conns[&conn].device.clone();
         // New documents of the antenna not stored yet count against its quota too.

@@ -77,6 +77,77 @@ pub fn phone(value: &str) -> Result<String> {
     Ok(value.to_owned())
 }
 
+/// Text on one line: runs of whitespace and control characters (a file's line breaks, tabs)
+/// become one space, and the ends are trimmed.
+pub fn single_line(text: &str) -> String {
+    text.split(|c: char| c.is_control() || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A provider's contact taken apart: its phone numbers (each once), its e-mail (the first
+/// part that looks like one) and the rest (an address, a name to ask for), each part on one
+/// line. Parts are separated by `;` or line breaks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContactParts {
+    /// The parts that are phone numbers, in order, each once.
+    pub phones: Vec<String>,
+    /// The first part that looks like an e-mail address.
+    pub email: Option<String>,
+    /// Every other part, in order.
+    pub rest: Vec<String>,
+}
+
+impl ContactParts {
+    /// Takes `contact` apart; never fails (a part is a phone, the e-mail, or the rest).
+    pub fn of(contact: &str) -> ContactParts {
+        let mut parts = ContactParts::default();
+        for part in contact.split(['\n', ';']).map(single_line) {
+            if part.is_empty() {
+                continue;
+            }
+            if phone(&part).is_ok() {
+                if !parts.phones.contains(&part) {
+                    parts.phones.push(part);
+                }
+            } else if parts.email.is_none() && part.contains('@') && !part.contains(' ') {
+                parts.email = Some(part);
+            } else {
+                parts.rest.push(part);
+            }
+        }
+        parts
+    }
+
+    /// The one form the directory stores: phones, then the e-mail, then the rest, joined by
+    /// `; `. Taking it apart again gives the same parts, so a contact survives an HSDS export
+    /// and import unchanged (and does not grow on the way).
+    pub fn joined(&self) -> String {
+        let all: Vec<&str> = self
+            .phones
+            .iter()
+            .chain(&self.email)
+            .chain(&self.rest)
+            .map(String::as_str)
+            .collect();
+        all.join("; ")
+    }
+}
+
+/// A provider's contact in the directory's one form ([`ContactParts::joined`]), at most
+/// [`MAX_TEXT`] characters in that form, so what is stored is what an export carries.
+pub fn contact(value: &str) -> Result<String> {
+    let normal = ContactParts::of(value).joined();
+    if normal.chars().count() > MAX_TEXT {
+        return Err(Error::invalid(
+            "contact",
+            "is too long (2,000 characters at most, parts separated by \"; \")",
+        ));
+    }
+    Ok(normal)
+}
+
 /// A national identity card number: 4 to 20 letters and digits once spaces, dashes and dots
 /// are left out (Tunisia's CIN has 8 digits; other countries mix letters in). Returned as
 /// typed, trimmed.
@@ -210,5 +281,30 @@ mod tests {
         assert!(birth_year(1899, 2026).is_err());
         assert!(birth_year(2027, 2026).is_err());
         assert!(birth_year(1950, 2026).is_ok());
+    }
+
+    #[test]
+    fn test_a_contact_is_stored_in_one_form() {
+        let typed = "rue X;+216  71 111 111\n a@b.tn ;; c@d.tn;+216 71 111 111";
+        assert_eq!(
+            contact(typed).unwrap(),
+            "+216 71 111 111; a@b.tn; rue X; c@d.tn"
+        );
+        assert_eq!(contact("").unwrap(), "");
+        let long = vec!["rue."; 400].join(";");
+        let refused = contact(&long).unwrap_err().to_string();
+        assert!(refused.contains("too long") && !refused.contains("rue."));
+    }
+
+    proptest::proptest! {
+        /// The normal form is a fixed point: taking it apart and joining it again changes
+        /// nothing, so an export and import (which do exactly that) cannot make it grow.
+        #[test]
+        fn test_the_contact_form_is_a_fixed_point(typed in "[ a-z0-9+@.;\n\t\\-]{0,80}") {
+            let once = ContactParts::of(&typed).joined();
+            let parts = ContactParts::of(&once);
+            proptest::prop_assert_eq!(parts.joined(), once.clone());
+            proptest::prop_assert_eq!(contact(&once).ok(), Some(once));
+        }
     }
 }

@@ -22,6 +22,7 @@ use crate::store::access::map_at;
 use crate::store::documents::Batch;
 use crate::store::events::StoreEvent;
 use crate::store::Store;
+use crate::sync::protocol::check_sync_message;
 use crate::time::Timestamp;
 
 /// This device's membership of an antenna on a relay, as `POST /v1/join` granted it.
@@ -366,13 +367,16 @@ impl Replication<'_> {
     /// date, all in one transaction that is on disk when this returns `Ok`.
     ///
     /// # Errors
-    /// As [`Replication::import`]; nothing is stored and `state` is unchanged on error.
+    /// As [`Replication::import`], and [`Error::MalformedChanges`] for a message whose Bloom
+    /// filter the automerge crate cannot use safely; nothing is stored and `state` is
+    /// unchanged on error.
     pub fn receive_sync_message(
         &self,
         id: DocumentId,
         state: &mut sync::State,
         message: sync::Message,
     ) -> Result<ImportOutcome> {
+        check_sync_message(&message).map_err(|_| Error::MalformedChanges(id))?;
         let bytes: Vec<u8> = message.changes.iter().flatten().copied().collect();
         let mut next = state.clone();
         let their_heads_before = state.their_heads.clone();

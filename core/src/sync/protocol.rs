@@ -267,6 +267,84 @@ impl Message {
     }
 }
 
+/// Most probes a peer's Bloom filter may ask for. Automerge writes 7; the count is the peer's
+/// to choose, and each lookup costs that many steps and an allocation of that many entries (a
+/// filter asking for four billion would take 16 GiB for one lookup).
+pub const MAX_BLOOM_PROBES: u32 = 64;
+/// Most bits per entry a peer's Bloom filter may have (automerge writes 10).
+pub const MAX_BLOOM_BITS_PER_ENTRY: u32 = 64;
+
+/// Why the data of a `sync` or `request` message is not a sync message this side will read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncDataError {
+    /// Not an automerge sync message.
+    Malformed,
+    /// An automerge sync message whose Bloom filter would make the automerge crate divide by
+    /// zero (entries but no bits) or spend without bound (probes or bits past the limits).
+    UnusableBloom,
+}
+
+impl SyncDataError {
+    /// The reason as a fixed sentence, for a close frame (under its 123 bytes) and logs.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            SyncDataError::Malformed => "malformed automerge sync message",
+            SyncDataError::UnusableBloom => {
+                "an automerge sync message with an unusable bloom filter"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for SyncDataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.reason())
+    }
+}
+
+impl std::error::Error for SyncDataError {}
+
+/// Decodes the data of a `sync` or `request` message, refusing a Bloom filter the automerge
+/// crate cannot use safely: one with entries and no bits panics inside
+/// `generate_sync_message`, one with billions of probes exhausts memory. Both sides (the relay
+/// reading a device, a phone reading the relay) decode peers' sync data only through this.
+pub fn decode_sync_data(data: &[u8]) -> Result<automerge::sync::Message, SyncDataError> {
+    let message = automerge::sync::Message::decode(data).map_err(|_| SyncDataError::Malformed)?;
+    check_sync_message(&message)?;
+    Ok(message)
+}
+
+/// Whether a decoded sync message's Bloom filters are usable (see [`decode_sync_data`]); the
+/// phone's store checks again before a message reaches a sync state, whatever decoded it.
+pub fn check_sync_message(message: &automerge::sync::Message) -> Result<(), SyncDataError> {
+    if message
+        .have
+        .iter()
+        .all(|have| usable_bloom(&have.bloom.to_bytes()))
+    {
+        Ok(())
+    } else {
+        Err(SyncDataError::UnusableBloom)
+    }
+}
+
+/// Whether a Bloom filter's wire form (empty, or entries, bits per entry and probes as LEB128
+/// followed by the bits) is one lookups can use: empty, or with bits and counts in range.
+fn usable_bloom(bytes: &[u8]) -> bool {
+    if bytes.is_empty() {
+        return true;
+    }
+    let mut rest = bytes;
+    let mut next = || leb128::read::unsigned(&mut rest).ok();
+    let (Some(entries), Some(bits_per_entry), Some(probes)) = (next(), next(), next()) else {
+        return false;
+    };
+    entries > 0
+        && (1..=u64::from(MAX_BLOOM_BITS_PER_ENTRY)).contains(&bits_per_entry)
+        && (1..=u64::from(MAX_BLOOM_PROBES)).contains(&probes)
+        && !rest.is_empty()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,5 +409,63 @@ mod tests {
         fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
             let _ = Message::decode(&bytes);
         }
+    }
+
+    fn sync_data_with_bloom(bloom: &[u8]) -> Vec<u8> {
+        automerge::sync::Message {
+            heads: Vec::new(),
+            need: Vec::new(),
+            have: vec![automerge::sync::Have {
+                last_sync: Vec::new(),
+                bloom: automerge::sync::BloomFilter::try_from(bloom).unwrap(),
+            }],
+            changes: Vec::<Vec<u8>>::new().into(),
+            flags: None,
+            version: automerge::sync::MessageVersion::V1,
+        }
+        .encode()
+    }
+
+    #[test]
+    fn test_sync_data_with_an_unusable_bloom_filter_is_refused() {
+        // Entries but no bits: `generate_sync_message` would divide by zero.
+        let no_bits = sync_data_with_bloom(&[1, 0, 7]);
+        assert_eq!(
+            decode_sync_data(&no_bits).unwrap_err(),
+            SyncDataError::UnusableBloom
+        );
+        // Four billion probes: one lookup would allocate 16 GiB.
+        let probes = sync_data_with_bloom(&[1, 10, 0xff, 0xff, 0xff, 0xff, 0x0f, 0xff, 0xff]);
+        assert_eq!(
+            decode_sync_data(&probes).unwrap_err(),
+            SyncDataError::UnusableBloom
+        );
+        assert_eq!(
+            decode_sync_data(b"garbage").unwrap_err(),
+            SyncDataError::Malformed
+        );
+        assert!(SyncDataError::UnusableBloom.reason().len() <= 123);
+    }
+
+    #[test]
+    fn test_sync_messages_automerge_writes_are_accepted() {
+        use automerge::sync::SyncDoc;
+        use automerge::transaction::Transactable;
+        let mut doc = automerge::AutoCommit::new();
+        doc.put(automerge::ROOT, "a", 1).unwrap();
+        let mut other = automerge::Automerge::new();
+        let mut ours = automerge::sync::State::new();
+        let mut theirs = automerge::sync::State::new();
+        for _ in 0..4 {
+            if let Some(m) = doc.sync().generate_sync_message(&mut ours) {
+                let m = decode_sync_data(&m.encode()).expect("automerge's own message");
+                other.receive_sync_message(&mut theirs, m).unwrap();
+            }
+            if let Some(m) = other.generate_sync_message(&mut theirs) {
+                let m = decode_sync_data(&m.encode()).expect("automerge's own message");
+                doc.sync().receive_sync_message(&mut ours, m).unwrap();
+            }
+        }
+        assert_eq!(other.get_heads(), doc.get_heads());
     }
 }

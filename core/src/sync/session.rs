@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use automerge::sync;
 
-use super::protocol::{Message, PeerMetadata, PROTOCOL_VERSION};
+use super::protocol::{self, Message, PeerMetadata, PROTOCOL_VERSION};
 use crate::error::{Error, Result};
 use crate::ids::{AntennaId, DocumentId};
 use crate::replication::ImportOutcome;
@@ -208,7 +208,7 @@ impl Session {
                 let Ok(doc) = document_id.parse::<DocumentId>() else {
                     return Ok(out);
                 };
-                let Ok(decoded) = sync::Message::decode(&data) else {
+                let Ok(decoded) = protocol::decode_sync_data(&data) else {
                     return Err(Error::MalformedChanges(doc));
                 };
                 let mut state = self.take_state(store, doc)?;

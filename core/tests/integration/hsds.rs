@@ -347,18 +347,52 @@ fn test_bad_files_and_members_who_are_not_leads_change_nothing() {
 }
 
 /// Found by the `hsds_import` fuzz target (docs/fuzzing.md): a contact typed with bare `;`
-/// between its parts (or line breaks) is written to HSDS as phones, e-mail and an address,
+/// between its parts was stored as typed, written to HSDS as phones, e-mail and an address,
 /// and read back joined with `; `, one character longer per part; near the 2,000-character
-/// limit the antenna's own export is then refused on import ("contact ... is too long").
-/// Ignored until the fix (a contact normal form shared by `add_provider` and import, or an
-/// export that reads back at the same length) is chosen; run with `--ignored` to see it fail.
+/// limit the antenna's own export was then refused on import. The directory now stores a
+/// contact in one normal form, checked against the limit in that form: the long contact is
+/// refused when it is typed (clearly, storing nothing), and one that fits round-trips exactly.
 #[test]
-#[ignore = "known bug: an exported contact can grow past 2,000 characters on import"]
 fn test_an_exported_directory_with_a_long_contact_imports_again() {
     let (lead, home) = antenna();
-    // 400 address parts of four characters, separated by a bare `;`: 1,999 characters.
-    let contact = vec!["rue."; 400].join(";");
-    assert!(contact.chars().count() <= 2_000);
+    // 400 address parts of four characters, separated by a bare `;`: 1,999 characters as
+    // typed, 2,399 in the normal form.
+    let typed = vec!["rue."; 400].join(";");
+    assert!(typed.chars().count() <= 2_000);
+    let heads = lead.store.replication().heads(home.document()).unwrap();
+    let refused = lead
+        .store
+        .add_provider(
+            home,
+            provider(
+                "Croissant-Rouge",
+                Sector::NonProfit,
+                vec![NeedCategory::Food],
+                &typed,
+                "",
+            ),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            &refused,
+            Error::Invalid {
+                field: "contact",
+                ..
+            }
+        ),
+        "{refused}"
+    );
+    assert!(!refused.to_string().contains("rue."), "{refused}");
+    assert_eq!(
+        lead.store.replication().heads(home.document()).unwrap(),
+        heads
+    );
+
+    // 329 parts joined by `; `: 1,999 characters, with a phone and an e-mail typed last and
+    // a line break, all kept and put in the normal order.
+    let mut typed = vec!["rue."; 327].join(";");
+    typed.push_str("\ncontact@croissant.tn ;  +216  71 111 111");
     lead.store
         .add_provider(
             home,
@@ -366,15 +400,23 @@ fn test_an_exported_directory_with_a_long_contact_imports_again() {
                 "Croissant-Rouge",
                 Sector::NonProfit,
                 vec![NeedCategory::Food],
-                &contact,
+                &typed,
                 "",
             ),
         )
         .unwrap();
+    let contact = directory(&lead.store, home)[0].3.clone();
+    assert!(contact.starts_with("+216 71 111 111; contact@croissant.tn; rue.; rue."));
+    assert_eq!(contact.chars().count(), 1_999);
     let file = lead.store.export_providers_hsds(home).unwrap();
     let (other, elsewhere) = antenna();
     other
         .store
         .import_providers_hsds(elsewhere, &file)
         .expect("an antenna's own export imports again");
+    assert_eq!(
+        directory(&other.store, elsewhere)[0].3,
+        contact,
+        "the contact survives the round trip"
+    );
 }

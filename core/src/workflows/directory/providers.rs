@@ -36,7 +36,7 @@ impl Store {
             name: validate::name("name", &new.name)?,
             sector: new.sector,
             serves,
-            contact: validate::text("contact", &new.contact, validate::MAX_TEXT)?,
+            contact: validate::contact(&new.contact)?,
             opening_hours: validate::text("opening_hours", &new.opening_hours, validate::MAX_NAME)?,
             hsds_id: None,
         };

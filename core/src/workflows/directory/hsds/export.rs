@@ -61,30 +61,14 @@ pub(super) fn derived_uuid(parts: &[&str]) -> String {
     )
 }
 
-/// A provider's contact split into phones, one e-mail, and the rest (the address). Parts
-/// are separated by line breaks or `;`.
-pub(super) fn split_contact(contact: &str) -> (Vec<String>, Option<String>, Vec<String>) {
-    let (mut phones, mut email, mut rest) = (Vec::new(), None, Vec::new());
-    for part in contact
-        .split(['\n', ';'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        if validate::phone(part).is_ok() {
-            phones.push(part.to_owned());
-        } else if email.is_none() && part.contains('@') && !part.contains(char::is_whitespace) {
-            email = Some(part.to_owned());
-        } else {
-            rest.push(part.to_owned());
-        }
-    }
-    (phones, email, rest)
-}
-
 pub(super) fn service(id: &ProviderId, p: &Provider) -> Value {
     let sid = service_id(id, p);
     let org = derived_uuid(&["organization", &sid]);
-    let (phones, email, rest) = split_contact(&p.contact);
+    let validate::ContactParts {
+        phones,
+        email,
+        rest,
+    } = validate::ContactParts::of(&p.contact);
     let mut s = Map::new();
     s.insert("id".into(), json!(sid));
     s.insert("organization_id".into(), json!(org));

@@ -4,7 +4,8 @@
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::model::{validate, NeedCategory, Provider};
+use crate::model::validate::{self, single_line};
+use crate::model::{NeedCategory, Provider};
 use crate::search::fold;
 
 use super::taxonomy::{need_category, sector};
@@ -151,14 +152,6 @@ impl Reader {
     }
 }
 
-/// Control characters (a file's line breaks, tabs) as spaces, runs of spaces as one.
-pub(super) fn single_line(text: &str) -> String {
-    text.split(|c: char| c.is_control() || c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// Line breaks kept, other control characters (a carriage return) dropped.
 pub(super) fn multi_line(text: &str) -> String {
     text.replace("\r\n", "\n")
@@ -285,14 +278,7 @@ pub(super) fn provider(
         }
     }
     let contact: Vec<String> = phones.into_iter().chain(email).chain(address).collect();
-    let contact = contact.join("; ");
-    if contact.chars().count() > validate::MAX_TEXT {
-        return Err(r.fail(
-            "contact",
-            "(phones, e-mail and address together) is too long (2,000 characters at most)",
-        ));
-    }
-    let contact = r.checked(validate::text("contact", &contact, validate::MAX_TEXT))?;
+    let contact = r.checked(validate::contact(&contact.join("; ")))?;
 
     // Opening hours: the service's schedules, else its locations'.
     let mut schedules = r.list(s, "schedules", "schedules")?;

@@ -45,6 +45,18 @@ pub fn cases() -> Vec<Case> {
             "1002 \"malformed automerge sync message\""
         ),
         case!(
+            bloom_filter_without_bits,
+            "a `sync` for the canary whose Bloom filter has entries but no bits (found by the \
+             `hub_messages` fuzz target: the automerge crate divides by zero on it)",
+            "1002 \"an automerge sync message with an unusable bloom filter\""
+        ),
+        case!(
+            bloom_filter_with_four_billion_probes,
+            "a `sync` for the canary whose Bloom filter asks for 4,294,967,295 probes (one \
+             lookup would allocate 16 GiB)",
+            "1002 \"an automerge sync message with an unusable bloom filter\""
+        ),
+        case!(
             invalid_document_id,
             "a `sync` for document id `../../relay.sqlite3`",
             "1002 \"invalid document id\""
@@ -181,6 +193,44 @@ async fn sync_data_of_the_wrong_type(c: &Canary) {
         bytes,
         1002,
         "malformed automerge sync message",
+    )
+    .await;
+}
+
+/// A sync message whose one `have` carries a Bloom filter of this wire form.
+fn sync_data_with_bloom(bloom: &[u8]) -> Vec<u8> {
+    automerge::sync::Message {
+        heads: Vec::new(),
+        need: Vec::new(),
+        have: vec![automerge::sync::Have {
+            last_sync: Vec::new(),
+            bloom: automerge::sync::BloomFilter::try_from(bloom).expect("a parsable filter"),
+        }],
+        changes: Vec::<Vec<u8>>::new().into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    }
+    .encode()
+}
+
+async fn bloom_filter_without_bits(c: &Canary) {
+    // One entry, no bits per entry, seven probes: a filter of zero bytes.
+    hostile_bloom(c, &[1, 0, 7]).await;
+}
+
+async fn bloom_filter_with_four_billion_probes(c: &Canary) {
+    // One entry of ten bits, u32::MAX probes (LEB128), then the two bytes of bits.
+    hostile_bloom(c, &[1, 10, 0xff, 0xff, 0xff, 0xff, 0x0f, 0xff, 0xff]).await;
+}
+
+async fn hostile_bloom(c: &Canary, bloom: &[u8]) {
+    let mut peer = connect(&c.relay, &c.volunteer).await;
+    let message = peer.sync_message(c.household_doc.as_str(), sync_data_with_bloom(bloom), false);
+    peer.send(&message).await;
+    assert_closed(
+        &mut peer,
+        1002,
+        "an automerge sync message with an unusable bloom filter",
     )
     .await;
 }
