@@ -319,6 +319,30 @@ pub fn lookup<T: autosurgeon::Hydrate>(
     })
 }
 
+thread_local! {
+    static PARSING_UNTRUSTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `parse`, the automerge crate reading bytes from outside (a peer's changes, a sync
+/// message, a file), and answers `None` if the crate panics on them. Automerge 0.12 is not
+/// hardened against hostile input: fuzzing found operation counters past `u32::MAX` panicking
+/// in its change verification (`types.rs:464`). A panic on a peer's bytes is the peer's bad
+/// input, so it becomes the same refusal as bytes that do not parse, and the relay and the
+/// phone go on; whatever `parse` changed in memory must be thrown away by the caller (as for
+/// any refused merge).
+pub fn guard_untrusted<T>(parse: impl FnOnce() -> Option<T>) -> Option<T> {
+    let outer = PARSING_UNTRUSTED.with(|p| p.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse));
+    PARSING_UNTRUSTED.with(|p| p.set(outer));
+    result.ok().flatten()
+}
+
+/// Whether this thread is inside [`guard_untrusted`], where a panic is caught and becomes a
+/// refusal: for a panic hook that aborts on every other panic (a fuzzer's).
+pub fn parsing_untrusted() -> bool {
+    PARSING_UNTRUSTED.with(|p| p.get())
+}
+
 /// Parses `bytes` as a sequence of Automerge chunks (whole documents or changes), each
 /// passing its checksum, and returns the root changes in them (changes without
 /// dependencies: a document's first change). `None` if anything is malformed.
@@ -336,7 +360,7 @@ pub fn root_changes(bytes: &[u8]) -> Option<Vec<automerge::ChangeHash>> {
                 let strict = automerge::LoadOptions::new()
                     .on_partial_load(automerge::OnPartialLoad::Error)
                     .verification_mode(automerge::VerificationMode::Check);
-                let doc = Automerge::load_with_options(chunk, strict).ok()?;
+                let doc = guard_untrusted(|| Automerge::load_with_options(chunk, strict).ok())?;
                 roots.extend(
                     doc.get_changes_meta(&[])
                         .into_iter()
@@ -345,7 +369,8 @@ pub fn root_changes(bytes: &[u8]) -> Option<Vec<automerge::ChangeHash>> {
                 );
             }
             1 | 2 => {
-                let change = automerge::Change::from_bytes(chunk.to_vec()).ok()?;
+                let change =
+                    guard_untrusted(|| automerge::Change::from_bytes(chunk.to_vec()).ok())?;
                 if change.deps().is_empty() {
                     roots.push(change.hash());
                 }

@@ -229,7 +229,7 @@ fn since(data: &[u8]) -> u64 {
     u64::from_le_bytes(bytes)
 }
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: jiran_fuzz::let_guarded_panics_unwind(), |data: &[u8]| {
     let Some(script) = Script::parse(data) else {
         return;
     };

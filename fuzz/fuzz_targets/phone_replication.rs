@@ -133,7 +133,7 @@ fn check_outcome(
     }
 }
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: jiran_fuzz::let_guarded_panics_unwind(), |data: &[u8]| {
     let Some(script) = Script::parse(data) else {
         return;
     };

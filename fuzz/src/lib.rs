@@ -195,3 +195,16 @@ pub fn assert_sound_phone_document(id: DocumentId, doc: &Automerge) -> DocumentH
         .unwrap_or_else(|e| panic!("a stored document has no valid header: {e}"));
     header
 }
+
+/// Lets a panic inside `jiran_core::document::guard_untrusted` unwind to the guard, which
+/// turns it into a refusal, as it does in the relay and on phones; every other panic still
+/// aborts, so libFuzzer reports it. For a target's `init:`, after libfuzzer-sys has set its
+/// aborting hook.
+pub fn let_guarded_panics_unwind() {
+    let aborting = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !jiran_core::document::parsing_untrusted() {
+            aborting(info);
+        }
+    }));
+}

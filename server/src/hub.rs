@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use automerge::sync::{self, SyncDoc};
 use automerge::{Automerge, ChangeHash, ReadDoc};
-use jiran_core::document::erased_households;
+use jiran_core::document::{self, erased_households};
 use jiran_core::sync::protocol::{decode_sync_data, Message, PeerMetadata, PROTOCOL_VERSION};
 use jiran_core::{AntennaId, DeviceKey, DocumentId, Role};
 use tokio::sync::Notify;
@@ -627,10 +627,10 @@ impl Hub {
                     .collect()
             });
         let sync_state = resident.peers.entry(conn).or_default();
-        if resident
-            .doc
-            .receive_sync_message(sync_state, message)
-            .is_err()
+        // A panic of the automerge crate on the sender's bytes is their malformed message.
+        let doc = &mut resident.doc;
+        if document::guard_untrusted(|| doc.receive_sync_message(sync_state, message).ok())
+            .is_none()
         {
             Metrics::inc(&self.metrics.sync_errors);
             // The document in memory may be half-changed: back to what is on disk.
@@ -1973,6 +1973,44 @@ mod tests {
         }
         assert_eq!(reader_copy.get_heads(), lead_copy.get_heads());
         assert!(closes(&mut reader_rx).is_empty());
+    }
+
+    /// Found by the `hub_messages` fuzz target: the automerge crate panics on this change
+    /// when the hub reads a message's changes to judge them. The hub goes on, stores nothing
+    /// of it, and the sender's connection keeps working.
+    #[test]
+    fn test_a_change_the_automerge_crate_panics_on_is_refused() {
+        let f = fixture();
+        let antenna_doc = f.antenna.document();
+        let (lead, mut lead_rx) = join(&f.hub, device(f.antenna, Role::Lead));
+        let mut lead_copy = Automerge::new();
+        push(&f.hub, lead, &mut lead_rx, antenna_doc, &mut lead_copy);
+        let before = heads_on_disk(&f.storage, antenna_doc);
+        let (vandal, mut vandal_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
+        let hostile =
+            include_bytes!("../../core/tests/fixtures/automerge_panics_on_this_change.bin");
+        let data = sync::Message {
+            heads: Vec::new(),
+            need: Vec::new(),
+            have: Vec::new(),
+            changes: vec![hostile.to_vec()].into(),
+            flags: None,
+            version: sync::MessageVersion::V1,
+        }
+        .encode();
+        let message = Message::Sync {
+            sender_id: "p".into(),
+            target_id: "relay".into(),
+            document_id: antenna_doc.to_string(),
+            data,
+        };
+        f.hub.handle(vandal, &message.encode());
+        f.hub.flush();
+        // Automerge's own receive skips a change it cannot read: the message is answered as
+        // one that brought nothing, and the relay goes on.
+        assert_eq!(syncs(&mut vandal_rx).len(), 1);
+        assert!(closes(&mut vandal_rx).is_empty());
+        assert_eq!(heads_on_disk(&f.storage, antenna_doc), before);
     }
 
     /// The ephemeral messages a connection received, as (sender, document, data).

@@ -305,7 +305,8 @@ fn op_edits(doc: &Automerge, changes: &[automerge::Change]) -> Option<Vec<Edit>>
 
 /// The changes in the bytes of a sync message's change list (each entry one change, or, in
 /// automerge's version 2 messages, several concatenated), `None` if an entry holds anything
-/// else (a whole document) or is malformed: then the caller judges by a diff.
+/// else (a whole document) or is malformed (automerge panicking on it included): then the
+/// caller judges by a diff.
 pub fn split_changes<'a>(
     entries: impl Iterator<Item = &'a [u8]>,
 ) -> Option<Vec<automerge::Change>> {
@@ -315,7 +316,9 @@ pub fn split_changes<'a>(
             if !matches!(kind, 1 | 2) {
                 return None;
             }
-            changes.push(automerge::Change::from_bytes(chunk.to_vec()).ok()?);
+            changes.push(jiran_core::document::guard_untrusted(|| {
+                automerge::Change::from_bytes(chunk.to_vec()).ok()
+            })?);
         }
     }
     Some(changes)

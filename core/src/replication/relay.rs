@@ -388,10 +388,10 @@ impl Replication<'_> {
             }
             match b.loaded(id)? {
                 Some(loaded) => {
-                    loaded
-                        .doc
-                        .receive_sync_message(&mut next, message)
-                        .map_err(|_| Error::MalformedChanges(id))?;
+                    document::guard_untrusted(|| {
+                        loaded.doc.receive_sync_message(&mut next, message).ok()
+                    })
+                    .ok_or(Error::MalformedChanges(id))?;
                     if let Some(theirs) = next.their_heads.clone() {
                         let missing: HashSet<ChangeHash> = loaded
                             .doc
@@ -409,9 +409,12 @@ impl Replication<'_> {
                     }
                 }
                 None => {
-                    Automerge::new()
-                        .receive_sync_message(&mut next, message)
-                        .map_err(|_| Error::MalformedChanges(id))?;
+                    document::guard_untrusted(|| {
+                        Automerge::new()
+                            .receive_sync_message(&mut next, message)
+                            .ok()
+                    })
+                    .ok_or(Error::MalformedChanges(id))?;
                 }
             }
             b.sql.execute(

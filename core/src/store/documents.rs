@@ -307,8 +307,8 @@ impl<'a> Batch<'a> {
         let actor = self.docs.actor.clone();
         if self.docs.get(&self.sql, id)?.is_none() {
             let mut doc = Automerge::new();
-            doc.load_incremental(bytes)
-                .map_err(|_| Error::MalformedChanges(id))?;
+            document::guard_untrusted(|| doc.load_incremental(bytes).ok())
+                .ok_or(Error::MalformedChanges(id))?;
             doc.set_actor(actor);
             let header = document::header(id, &doc)?;
             self.insert(id, header, doc)?;
@@ -316,7 +316,7 @@ impl<'a> Batch<'a> {
         }
         let loaded = self.docs.get(&self.sql, id)?.expect("checked above");
         let before = loaded.doc.get_heads();
-        if loaded.doc.load_incremental(bytes).is_err() {
+        if document::guard_untrusted(|| loaded.doc.load_incremental(bytes).ok()).is_none() {
             // Part of the bytes may have been applied in memory: reload from disk.
             self.docs.evict(&id);
             return Err(Error::MalformedChanges(id));

@@ -241,6 +241,50 @@ fn test_malformed_or_foreign_imports_are_refused_and_store_nothing() {
     assert_eq!(device.store.household(id).unwrap().profile.members.len(), 1);
 }
 
+/// Found by the `hub_messages` fuzz target: the automerge crate (0.12) panics on this change
+/// (743 bytes of a fuzzed sync message: an object id's counter past `u32::MAX`). From a peer
+/// (the relay, a copied file) that is a malformed import like any other: refused, nothing
+/// stored, the store still working. When a newer automerge no longer panics on it, the first
+/// assertion says so and the fixture can go.
+#[test]
+fn test_a_change_the_automerge_crate_panics_on_is_refused_and_stores_nothing() {
+    let (device, antenna) = antenna();
+    let id = device
+        .store
+        .register_household(antenna, household("Amel", None))
+        .unwrap();
+    let replication = device.store.replication();
+    let before = replication.heads(id.document()).unwrap();
+    let hostile = include_bytes!("../fixtures/automerge_panics_on_this_change.bin").to_vec();
+    let panics = std::panic::catch_unwind(|| automerge::Change::from_bytes(hostile.clone()));
+    assert!(
+        panics.is_err(),
+        "the fixture still makes the automerge crate panic"
+    );
+    for target in [id.document(), DocumentId::random()] {
+        assert!(matches!(
+            replication.import(target, &hostile),
+            Err(Error::MalformedChanges(_))
+        ));
+    }
+    let mut state = automerge::sync::State::new();
+    let message = automerge::sync::Message {
+        heads: Vec::new(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: vec![hostile].into(),
+        flags: None,
+        version: automerge::sync::MessageVersion::V1,
+    };
+    assert!(matches!(
+        replication.receive_sync_message(id.document(), &mut state, message),
+        Err(Error::MalformedChanges(_))
+    ));
+    assert_eq!(replication.heads(id.document()).unwrap(), before);
+    assert_eq!(device.store.household(id).unwrap().profile.members.len(), 1);
+    device.store.add_note(id, "still working").unwrap();
+}
+
 #[test]
 fn test_the_search_index_can_be_rebuilt_from_the_documents() {
     let (device, antenna) = antenna();

@@ -56,6 +56,7 @@ pub fn cases() -> Vec<Case> {
     vec![
         case!(document_without_a_header, "a volunteer's new document with no Jiran header (what a stock automerge-repo client writes)", "the relay stores it (stock clients need it); a new phone of the antenna still gets up to date and stores nothing of it"),
         case!(malformed_sync_data, "a `sync` whose data is not an automerge sync message", "1002, `error` and reason \"malformed automerge sync message\""),
+        case!(change_automerge_panics_on, "a sync message for the canary carrying a change the automerge crate 0.12 panics on (an object id's counter past u32::MAX; found by the `hub_messages` fuzz target)", "answered as a message that brought nothing (the automerge crate's receive skips the change); the relay goes on and the canary keeps its heads"),
         case!(corrupted_change_bytes, "a sync message carrying a change whose bytes were altered", "1002 \"the changes sent could not be applied\" or \"malformed automerge sync message\"; nothing stored"),
         case!(sync_messages_without_changes, "200 sync messages for new document ids that carry no change", "each answered with a sync reply; no document created (the change feed is unchanged)"),
         case!(change_with_a_missing_dependency, "a change to the canary whose parent change is withheld", "not stored (the canary keeps its heads, the change is not served)"),
@@ -188,6 +189,28 @@ async fn corrupted_change_bytes(c: &Canary) {
         fetch(&c.relay, &c.witness, &doc_id).await.0,
         Outcome::Unavailable
     );
+}
+
+async fn change_automerge_panics_on(c: &Canary) {
+    let hostile =
+        include_bytes!("../../../../../core/tests/fixtures/automerge_panics_on_this_change.bin");
+    let message = sync::Message {
+        heads: Vec::new(),
+        need: Vec::new(),
+        have: Vec::new(),
+        changes: vec![hostile.to_vec()].into(),
+        flags: None,
+        version: sync::MessageVersion::V1,
+    };
+    // The harness then checks that the canary is served with its heads unchanged.
+    let mut peer = connect(&c.relay, &c.volunteer).await;
+    let sync = peer.sync_message(&c.household_doc, message.encode(), false);
+    peer.send(&sync).await;
+    match peer.next(Duration::from_secs(10)).await {
+        Some(Ok(Message::Sync { document_id, .. })) => assert_eq!(document_id, c.household_doc),
+        other => panic!("expected the relay's sync answer, got {other:?}"),
+    }
+    reads_canary(c, &mut peer).await;
 }
 
 async fn sync_messages_without_changes(c: &Canary) {
