@@ -5,8 +5,9 @@
 // scenario does not converge in time.
 //
 // Usage: node load.mjs SCENARIO WS_URL [TOKEN]
-//   burst   CLIENTS clients on one document; one writes BURST changes as fast as it can:
-//           time until every client holds the writer's heads, and what the clients received
+//   burst   CLIENTS clients on one document make BURST changes between them (in turn, as fast
+//           as they can): time until every client holds all of them, and what the clients
+//           received
 //   rounds  the same clients; ROUNDS times, one client (in turn) makes one change: time
 //           until all the others hold it (p50, p99)
 //   fetch   one client creates DOCS documents; a fresh client then finds them all: time
@@ -102,7 +103,7 @@ async function fleet() {
   first.change((d) => {
     d.count = 0;
   });
-  await sleep(500);
+  await sleep(1000);
   const handles = [first];
   for (const repo of repos.slice(1)) handles.push(await findWithRetries(repo, first.url));
   const heads = sortedHeads(first);
@@ -119,19 +120,25 @@ function percentile(sorted, p) {
 
 async function burst() {
   const { handles } = await fleet();
-  const [writer, ...readers] = handles;
   resetCounters();
   const cpu = relayCpu();
   const started = now();
-  for (let i = 1; i <= BURST; i++) {
-    writer.change((d) => {
-      d.count = i;
+  // BURST changes as fast as the clients make them, spread over every client in turn (each
+  // writes its own key), so the relay fans out many writers' changes to everyone at once.
+  const last = new Map();
+  for (let i = 0; i < BURST; i++) {
+    const who = i % handles.length;
+    last.set(who, i);
+    handles[who].change((d) => {
+      d[`c${who}`] = i;
     });
   }
-  const heads = sortedHeads(writer);
-  await until("every client to hold the burst", () =>
-    readers.every((h) => same(sortedHeads(h), heads)),
-  );
+  const holdsAll = (h) => {
+    const doc = h.doc();
+    for (const [who, value] of last) if (doc[`c${who}`] !== value) return false;
+    return true;
+  };
+  await until("every client to hold the burst", () => handles.every(holdsAll));
   const seconds = (now() - started) / 1000;
   return {
     scenario: "burst",
@@ -184,10 +191,17 @@ async function fetch() {
     });
     urls.push(handle.url);
   }
-  // Wait until the relay holds every document: a probe client finds the last one created.
-  const probe = client();
-  await findWithRetries(probe, urls[urls.length - 1]);
-  await sleep(3000);
+  // Wait until the relay holds every document: a probe client finds them all (a repo keeps
+  // a document it was told is unavailable as unavailable, so each attempt is a new client).
+  const deadline = now() + TIMEOUT_MS;
+  for (let pending = urls; pending.length; ) {
+    if (now() > deadline) fail(`the relay never held ${pending.length} of ${DOCS} documents`);
+    await sleep(1000);
+    const probe = client();
+    const found = await Promise.all(pending.map((u) => probe.find(u).then(() => true, () => false)));
+    pending = pending.filter((_, i) => !found[i]);
+    await probe.shutdown();
+  }
   const fresh = client();
   resetCounters();
   const cpu = relayCpu();
