@@ -180,6 +180,7 @@ pub async fn serve_locked(
     let state = AppState::new(storage, limits, storage_id);
     let hub = state.hub.clone();
     let flusher = tokio::spawn(hub.clone().flush_continuously());
+    let pacer = tokio::spawn(hub.clone().send_overdue_continuously());
     let closing_hub = hub.clone();
     let (closed_tx, closed_rx) = tokio::sync::oneshot::channel::<()>();
     let signal = async move {
@@ -207,6 +208,7 @@ pub async fn serve_locked(
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     flusher.abort();
+    pacer.abort();
     // Changes that arrived after the last flush are stored before the process ends.
     hub.flush();
     Ok(())

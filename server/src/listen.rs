@@ -59,6 +59,12 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        // Small messages (a sync answer, an acknowledgement) go out at once rather than
+        // waiting for the peer's acknowledgement of the last one (Nagle's algorithm), as
+        // the `ws` package the JS relay uses does by default.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "setting TCP_NODELAY failed");
+        }
         while connections.try_join_next().is_some() {}
         let service = TowerToHyperService::new(
             app.clone()

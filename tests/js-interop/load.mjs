@@ -32,10 +32,18 @@ const TIMEOUT_MS = Number(process.env.TIMEOUT_MS ?? 240_000);
 // Every message a client's websocket receives, counted where the adapter cannot miss it.
 const received = { bytes: 0, messages: 0 };
 const emit = WebSocket.prototype.emit;
+let socketErrors = 0;
+const closes = {};
 WebSocket.prototype.emit = function (event, data, ...rest) {
+  if (event === "close") closes[data] = (closes[data] ?? 0) + 1;
   if (event === "message") {
     received.messages += 1;
     received.bytes += data?.byteLength ?? data?.length ?? 0;
+  }
+  if (event === "error" && this.listenerCount("error") === 0) {
+    // A socket closed by `Repo.shutdown` while still connecting: counted, not fatal.
+    socketErrors += 1;
+    return false;
   }
   return emit.call(this, event, data, ...rest);
 };
@@ -75,13 +83,18 @@ function fail(message) {
   process.exit(1);
 }
 
-/** Resolves when `check()` holds, polling every `everyMs`; fails the run after the timeout. */
-async function until(what, check, everyMs = 2) {
+/** Resolves when `check()` holds, polling every `everyMs`; fails the run after the timeout,
+ * saying what `explain()` says of the state then. */
+async function until(what, check, everyMs = 2, explain = () => "", fatal = true) {
   const deadline = now() + TIMEOUT_MS;
   while (!check()) {
-    if (now() > deadline) fail(`timed out waiting for ${what}`);
+    if (now() > deadline) {
+      if (!fatal) return false;
+      fail(`timed out waiting for ${what}${explain()}; websocket closes by code: ${JSON.stringify(closes)}`);
+    }
     await sleep(everyMs);
   }
+  return true;
 }
 
 async function findWithRetries(repo, docUrl) {
@@ -138,7 +151,23 @@ async function burst() {
     for (const [who, value] of last) if (doc[`c${who}`] !== value) return false;
     return true;
   };
-  await until("every client to hold the burst", () => handles.every(holdsAll));
+  const explain = () => {
+    const behind = handles.map((h, i) => [i, h]).filter(([, h]) => !holdsAll(h));
+    const missing = behind.map(([i, h]) => {
+      const doc = h.doc();
+      const lacking = [...last].filter(([who, value]) => doc[`c${who}`] !== value).length;
+      return `client ${i} lacks ${lacking} writers' last changes`;
+    });
+    return `: ${behind.length} clients behind (${missing.slice(0, 5).join("; ")})`;
+  };
+  const converged = await until("every client to hold the burst", () => handles.every(holdsAll), 2, explain, false);
+  if (!converged) {
+    // What the relay itself holds: a fresh client fetches the document.
+    const fresh = await findWithRetries(client(), handles[0].url);
+    await sleep(2000);
+    const lacking = [...last].filter(([who, value]) => fresh.doc()[`c${who}`] !== value);
+    fail(`${explain()}; a fresh client lacks ${JSON.stringify(lacking.map(([w]) => w))}; closes ${JSON.stringify(closes)}`);
+  }
   const seconds = (now() - started) / 1000;
   return {
     scenario: "burst",
@@ -227,5 +256,5 @@ if (!scenarios[scenario] || !url) {
   process.exit(2);
 }
 const result = await scenarios[scenario]();
-console.log(JSON.stringify(result));
+console.log(JSON.stringify({ ...result, socket_errors: socketErrors, closes }));
 process.exit(0);
