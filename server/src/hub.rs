@@ -1023,46 +1023,56 @@ impl Hub {
                 state.behind.insert(id);
                 continue;
             }
-            let State {
-                conns,
-                docs,
-                behind,
-                ..
-            } = &mut *state;
+            let State { docs, behind, .. } = &mut *state;
             let Some(resident) = docs.get_mut(&id) else {
                 continue;
             };
-            let mut replies = Vec::new();
-            let overdue: Vec<ConnId> = resident
-                .paced
-                .iter()
-                .filter(|(_, p)| p.behind)
-                .map(|(c, _)| *c)
-                .collect();
-            for other in overdue {
-                if now.duration_since(resident.paced[&other].sent) < ANSWER_WAIT {
+            let mut due = Vec::new();
+            resident.paced.retain(|&peer, pace| {
+                if !pace.behind {
+                    return true;
+                }
+                if now.duration_since(pace.sent) < ANSWER_WAIT {
                     behind.insert(id);
-                    continue;
+                    return true;
                 }
-                resident.paced.remove(&other);
-                if let Some(reply) = sync_message_for(resident, other) {
-                    pace_sent_to(&mut resident.paced, other, &reply, now);
-                    let target_id = conns
-                        .get(&other)
-                        .and_then(|c| c.peer.clone())
-                        .unwrap_or_default();
-                    replies.push((other, target_id, reply.encode()));
-                }
-            }
-            for (other, target_id, data) in replies {
-                let message = Message::Sync {
+                due.push(peer);
+                false
+            });
+            self.send_sync(&mut state, id, due, now);
+        }
+    }
+
+    /// Sends each of `peers` of the resident document `id` the relay's next sync message
+    /// for it, if it has one; a message that carries changes waits for the peer's answer
+    /// (see [`Pace`]).
+    fn send_sync(&self, state: &mut State, id: DocumentId, peers: Vec<ConnId>, now: Instant) {
+        let State { conns, docs, .. } = &mut *state;
+        let Some(resident) = docs.get_mut(&id) else {
+            return;
+        };
+        let mut messages = Vec::new();
+        for peer in peers {
+            let Some(reply) = sync_message_for(resident, peer) else {
+                continue;
+            };
+            pace_sent_to(&mut resident.paced, peer, &reply, now);
+            let target_id = conns
+                .get(&peer)
+                .and_then(|c| c.peer.clone())
+                .unwrap_or_default();
+            messages.push((
+                peer,
+                Message::Sync {
                     sender_id: self.peer_id.clone(),
                     target_id,
                     document_id: id.to_string(),
-                    data,
-                };
-                self.send(&state, other, &message);
-            }
+                    data: reply.encode(),
+                },
+            ));
+        }
+        for (peer, message) in messages {
+            self.send(state, peer, &message);
         }
     }
 
@@ -1126,12 +1136,7 @@ impl Hub {
             .copied()
             .collect();
         for (id, appended) in dirty.into_iter().zip(appended) {
-            let State {
-                conns,
-                docs,
-                behind,
-                ..
-            } = &mut *state;
+            let State { docs, behind, .. } = &mut *state;
             let resident = docs.get_mut(&id).expect("filtered above");
             resident.persisted = resident.doc.get_heads();
             resident.stored = true;
@@ -1142,23 +1147,15 @@ impl Hub {
                 }
             }
             let now = Instant::now();
-            let mut replies = Vec::new();
-            let others: Vec<ConnId> = resident.peers.keys().copied().collect();
-            for other in others {
-                if let Some(pace) = resident.paced.get_mut(&other) {
-                    if now.duration_since(pace.sent) < ANSWER_WAIT {
+            // Peers still to answer the changes last sent get these with their answer.
+            let mut due = Vec::new();
+            for &peer in resident.peers.keys() {
+                match resident.paced.get_mut(&peer) {
+                    Some(pace) if now.duration_since(pace.sent) < ANSWER_WAIT => {
                         pace.behind = true;
                         behind.insert(id);
-                        continue;
                     }
-                }
-                if let Some(reply) = sync_message_for(resident, other) {
-                    pace_sent_to(&mut resident.paced, other, &reply, now);
-                    let target_id = conns
-                        .get(&other)
-                        .and_then(|c| c.peer.clone())
-                        .unwrap_or_default();
-                    replies.push((other, target_id, reply.encode()));
+                    _ => due.push(peer),
                 }
             }
             let antenna = resident.antenna;
@@ -1168,15 +1165,7 @@ impl Hub {
                     erasures.push((antenna, tombstones));
                 }
             }
-            for (other, target_id, data) in replies {
-                let message = Message::Sync {
-                    sender_id: self.peer_id.clone(),
-                    target_id,
-                    document_id: id.to_string(),
-                    data,
-                };
-                self.send(state, other, &message);
-            }
+            self.send_sync(state, id, due, now);
             self.announce(state, antenna, id, appended.seq);
         }
         for (antenna, tombstones) in erasures {
@@ -2114,56 +2103,35 @@ mod tests {
 
     #[test]
     fn test_a_refused_message_leaves_the_other_peers_syncing_the_document() {
-        let f = fixture();
-        let antenna_doc = f.antenna.document();
-        let (lead, mut lead_rx) = join(&f.hub, device(f.antenna, Role::Lead));
-        let (reader, mut reader_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
-        let (vandal, mut vandal_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
-        let (mut lead_copy, mut lead_state) = (Automerge::new(), sync::State::new());
-        push_with(
-            &f.hub,
-            lead,
-            &mut lead_rx,
-            antenna_doc,
-            &mut lead_copy,
-            &mut lead_state,
-        );
-        let (mut reader_copy, mut reader_state) = (Automerge::new(), sync::State::new());
-        push_with(
-            &f.hub,
-            reader,
-            &mut reader_rx,
-            antenna_doc,
-            &mut reader_copy,
-            &mut reader_state,
-        );
+        let mut p = pair();
+        let antenna_doc = p.f.antenna.document();
+        let (vandal, mut vandal_rx) = join(&p.f.hub, device(p.f.antenna, Role::Volunteer));
         // A volunteer's modified phone sets the schema: refused, the document reloaded.
-        let mut vandalised = reader_copy.fork();
+        let mut vandalised = p.reader_copy.fork();
         let mut tx = vandalised.transaction();
         tx.put(automerge::ROOT, "schema", 99_u64).unwrap();
         tx.commit();
-        let refused = push(&f.hub, vandal, &mut vandal_rx, antenna_doc, &mut vandalised);
+        let refused = push(
+            &p.f.hub,
+            vandal,
+            &mut vandal_rx,
+            antenna_doc,
+            &mut vandalised,
+        );
         assert_eq!(refused.first().map(|c| c.0), Some(close::FORBIDDEN));
         // The reader is still a peer: the lead's next change is pushed to it, not merely
         // announced, and nothing else was sent to it meanwhile.
-        assert!(syncs(&mut reader_rx).is_empty());
-        let mut tx = lead_copy.transaction();
-        tx.put(automerge::ROOT, "name", "La Marsa nord").unwrap();
-        tx.commit();
-        send_changes(&f.hub, lead, antenna_doc, &mut lead_copy, &mut lead_state);
-        f.hub.flush();
-        assert!(closes(&mut lead_rx).is_empty());
+        assert!(syncs(&mut p.reader_rx).is_empty());
+        p.write(7);
+        assert!(closes(&mut p.lead_rx).is_empty());
         assert_eq!(
-            heads_on_disk(&f.storage, antenna_doc),
-            lead_copy.get_heads()
+            heads_on_disk(&p.f.storage, antenna_doc),
+            p.lead_copy.get_heads()
         );
-        for m in syncs(&mut reader_rx) {
-            reader_copy
-                .receive_sync_message(&mut reader_state, m)
-                .unwrap();
-        }
-        assert_eq!(reader_copy.get_heads(), lead_copy.get_heads());
-        assert!(closes(&mut reader_rx).is_empty());
+        let pushed = syncs(&mut p.reader_rx);
+        p.apply(pushed);
+        assert_eq!(p.reader_copy.get_heads(), p.lead_copy.get_heads());
+        assert!(closes(&mut p.reader_rx).is_empty());
     }
 
     /// Found with 50 stock JS clients (`scripts/load-bench`): a client that believes the
@@ -2221,6 +2189,7 @@ mod tests {
     struct Pair {
         f: Fixture,
         lead: ConnId,
+        lead_rx: mpsc::UnboundedReceiver<Outgoing>,
         lead_copy: Automerge,
         lead_state: sync::State,
         reader: ConnId,
@@ -2255,6 +2224,7 @@ mod tests {
         Pair {
             f,
             lead,
+            lead_rx,
             lead_copy,
             lead_state,
             reader,
@@ -2361,16 +2331,9 @@ mod tests {
         push(&f.hub, lead, &mut lead_rx, antenna_doc, &mut lead_copy);
         let before = heads_on_disk(&f.storage, antenna_doc);
         let (vandal, mut vandal_rx) = join(&f.hub, device(f.antenna, Role::Volunteer));
-        let hostile =
-            include_bytes!("../../core/tests/fixtures/automerge_panics_on_this_change.bin");
-        let data = sync::Message {
-            heads: Vec::new(),
-            need: Vec::new(),
-            have: Vec::new(),
-            changes: vec![hostile.to_vec()].into(),
-            flags: None,
-            version: sync::MessageVersion::V1,
-        }
+        let data = jiran_core::testing::hostile::sync_message_carrying(vec![
+            jiran_core::testing::hostile::CHANGE_AUTOMERGE_PANICS_ON.to_vec(),
+        ])
         .encode();
         let message = Message::Sync {
             sender_id: "p".into(),

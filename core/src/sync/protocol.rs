@@ -411,23 +411,9 @@ mod tests {
         }
     }
 
-    fn sync_data_with_bloom(bloom: &[u8]) -> Vec<u8> {
-        automerge::sync::Message {
-            heads: Vec::new(),
-            need: Vec::new(),
-            have: vec![automerge::sync::Have {
-                last_sync: Vec::new(),
-                bloom: automerge::sync::BloomFilter::try_from(bloom).unwrap(),
-            }],
-            changes: Vec::<Vec<u8>>::new().into(),
-            flags: None,
-            version: automerge::sync::MessageVersion::V1,
-        }
-        .encode()
-    }
-
     #[test]
     fn test_sync_data_with_an_unusable_bloom_filter_is_refused() {
+        use crate::testing::hostile::sync_data_with_bloom;
         // Entries but no bits: `generate_sync_message` would divide by zero.
         let no_bits = sync_data_with_bloom(&[1, 0, 7]);
         assert_eq!(

@@ -12,6 +12,7 @@
 //! beyond a given seed), so a test that fails fails again.
 
 pub mod families;
+pub mod hostile;
 pub mod large_antenna;
 mod records;
 

@@ -255,7 +255,7 @@ fn test_a_change_the_automerge_crate_panics_on_is_refused_and_stores_nothing() {
         .unwrap();
     let replication = device.store.replication();
     let before = replication.heads(id.document()).unwrap();
-    let hostile = include_bytes!("../fixtures/automerge_panics_on_this_change.bin").to_vec();
+    let hostile = jiran_core::testing::hostile::CHANGE_AUTOMERGE_PANICS_ON.to_vec();
     let panics = std::panic::catch_unwind(|| automerge::Change::from_bytes(hostile.clone()));
     assert!(
         panics.is_err(),
@@ -268,14 +268,7 @@ fn test_a_change_the_automerge_crate_panics_on_is_refused_and_stores_nothing() {
         ));
     }
     let mut state = automerge::sync::State::new();
-    let message = automerge::sync::Message {
-        heads: Vec::new(),
-        need: Vec::new(),
-        have: Vec::new(),
-        changes: vec![hostile].into(),
-        flags: None,
-        version: automerge::sync::MessageVersion::V1,
-    };
+    let message = jiran_core::testing::hostile::sync_message_carrying(vec![hostile]);
     assert!(matches!(
         replication.receive_sync_message(id.document(), &mut state, message),
         Err(Error::MalformedChanges(_))

@@ -192,16 +192,9 @@ async fn corrupted_change_bytes(c: &Canary) {
 }
 
 async fn change_automerge_panics_on(c: &Canary) {
-    let hostile =
-        include_bytes!("../../../../../core/tests/fixtures/automerge_panics_on_this_change.bin");
-    let message = sync::Message {
-        heads: Vec::new(),
-        need: Vec::new(),
-        have: Vec::new(),
-        changes: vec![hostile.to_vec()].into(),
-        flags: None,
-        version: sync::MessageVersion::V1,
-    };
+    let message = jiran_core::testing::hostile::sync_message_carrying(vec![
+        jiran_core::testing::hostile::CHANGE_AUTOMERGE_PANICS_ON.to_vec(),
+    ]);
     // The harness then checks that the canary is served with its heads unchanged.
     let mut peer = connect(&c.relay, &c.volunteer).await;
     let sync = peer.sync_message(&c.household_doc, message.encode(), false);

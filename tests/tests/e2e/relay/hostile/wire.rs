@@ -197,22 +197,6 @@ async fn sync_data_of_the_wrong_type(c: &Canary) {
     .await;
 }
 
-/// A sync message whose one `have` carries a Bloom filter of this wire form.
-fn sync_data_with_bloom(bloom: &[u8]) -> Vec<u8> {
-    automerge::sync::Message {
-        heads: Vec::new(),
-        need: Vec::new(),
-        have: vec![automerge::sync::Have {
-            last_sync: Vec::new(),
-            bloom: automerge::sync::BloomFilter::try_from(bloom).expect("a parsable filter"),
-        }],
-        changes: Vec::<Vec<u8>>::new().into(),
-        flags: None,
-        version: automerge::sync::MessageVersion::V1,
-    }
-    .encode()
-}
-
 async fn bloom_filter_without_bits(c: &Canary) {
     // One entry, no bits per entry, seven probes: a filter of zero bytes.
     hostile_bloom(c, &[1, 0, 7]).await;
@@ -225,7 +209,8 @@ async fn bloom_filter_with_four_billion_probes(c: &Canary) {
 
 async fn hostile_bloom(c: &Canary, bloom: &[u8]) {
     let mut peer = connect(&c.relay, &c.volunteer).await;
-    let message = peer.sync_message(c.household_doc.as_str(), sync_data_with_bloom(bloom), false);
+    let data = jiran_core::testing::hostile::sync_data_with_bloom(bloom);
+    let message = peer.sync_message(c.household_doc.as_str(), data, false);
     peer.send(&message).await;
     assert_closed(
         &mut peer,
