@@ -360,18 +360,18 @@ fn test_an_exported_directory_with_a_long_contact_imports_again() {
     let typed = vec!["rue."; 400].join(";");
     assert!(typed.chars().count() <= 2_000);
     let heads = lead.store.replication().heads(home.document()).unwrap();
+    let croissant_rouge = |contact: &str| {
+        provider(
+            "Croissant-Rouge",
+            Sector::NonProfit,
+            vec![NeedCategory::Food],
+            contact,
+            "",
+        )
+    };
     let refused = lead
         .store
-        .add_provider(
-            home,
-            provider(
-                "Croissant-Rouge",
-                Sector::NonProfit,
-                vec![NeedCategory::Food],
-                &typed,
-                "",
-            ),
-        )
+        .add_provider(home, croissant_rouge(&typed))
         .unwrap_err();
     assert!(
         matches!(
@@ -394,16 +394,7 @@ fn test_an_exported_directory_with_a_long_contact_imports_again() {
     let mut typed = vec!["rue."; 327].join(";");
     typed.push_str("\ncontact@croissant.tn ;  +216  71 111 111");
     lead.store
-        .add_provider(
-            home,
-            provider(
-                "Croissant-Rouge",
-                Sector::NonProfit,
-                vec![NeedCategory::Food],
-                &typed,
-                "",
-            ),
-        )
+        .add_provider(home, croissant_rouge(&typed))
         .unwrap();
     let contact = directory(&lead.store, home)[0].3.clone();
     assert!(contact.starts_with("+216 71 111 111; contact@croissant.tn; rue.; rue."));
