@@ -972,6 +972,14 @@ impl Hub {
             match self.read(&doc_id) {
                 Ok(doc) => {
                     let mut fresh = Resident::new(doc, resident.antenna, true);
+                    // What other peers were owed (changes kept aside for them, dependencies to
+                    // ask them for) stays theirs.
+                    resident
+                        .orphans
+                        .retain(|c, _| resident.peers.contains_key(c));
+                    resident.ask.retain(|c, _| resident.peers.contains_key(c));
+                    fresh.orphans = resident.orphans;
+                    fresh.ask = resident.ask;
                     fresh.peers = resident.peers;
                     state.docs.insert(doc_id, fresh);
                 }
