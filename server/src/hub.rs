@@ -171,11 +171,23 @@ impl Resident {
     }
 }
 
+/// The automerge crate panicked building a sync message from a document in memory: the
+/// document must be reloaded from disk, and the peers it could not serve told to retry.
+#[derive(Debug)]
+struct Unservable;
+
 /// The relay's next sync message for peer `conn` of `resident` (`None`: nothing to say, or
 /// not a peer), asking also for the changes in [`Resident::ask`] the document still lacks.
-fn sync_message_for(resident: &mut Resident, conn: ConnId) -> Option<sync::Message> {
-    let state = resident.peers.get_mut(&conn)?;
-    let mut message = resident.doc.generate_sync_message(state);
+fn sync_message_for(
+    resident: &mut Resident,
+    conn: ConnId,
+) -> Result<Option<sync::Message>, Unservable> {
+    let Some(state) = resident.peers.get_mut(&conn) else {
+        return Ok(None);
+    };
+    let doc = &resident.doc;
+    let mut message =
+        document::guard_untrusted(|| Some(doc.generate_sync_message(state))).ok_or(Unservable)?;
     if let Some(ask) = resident.ask.remove(&conn) {
         let lacking: Vec<ChangeHash> = ask
             .into_iter()
@@ -196,7 +208,7 @@ fn sync_message_for(resident: &mut Resident, conn: ConnId) -> Option<sync::Messa
             message.need.dedup();
         }
     }
-    message
+    Ok(message)
 }
 
 /// Records that `reply` went to `conn`: one carrying changes waits for the peer's answer.
@@ -719,9 +731,14 @@ impl Hub {
         let sync_state = resident.peers.entry(conn).or_default();
         // A panic of the automerge crate on the sender's bytes is their malformed message.
         let doc = &mut resident.doc;
-        if document::guard_untrusted(|| doc.receive_sync_message(sync_state, message).ok())
-            .is_none()
-        {
+        // Then automerge must be able to give the new changes back (the flush stores them
+        // so, and every later sync message is built from them): the crate has accepted
+        // changes it then panics on rebuilding ("MissingOps"; found by fuzzing the hub).
+        let applied = document::guard_untrusted(|| {
+            doc.receive_sync_message(sync_state, message).ok()?;
+            Some(doc.get_changes(&before).len())
+        });
+        if applied.is_none() {
             Metrics::inc(&self.metrics.sync_errors);
             // The document in memory may be half-changed: back to what is on disk.
             self.reload(state, doc_id, Some(conn));
@@ -852,7 +869,9 @@ impl Hub {
             self.flush_needed.notify_one();
             return;
         }
-        let reply = sync_message_for(resident, conn);
+        let Ok(reply) = sync_message_for(resident, conn) else {
+            return self.unservable(state, doc_id, &[conn]);
+        };
         let empty = heads.is_empty();
         if let Some(reply) = &reply {
             pace_sent_to(&mut resident.paced, conn, reply, Instant::now());
@@ -1060,9 +1079,15 @@ impl Hub {
             return;
         };
         let mut messages = Vec::new();
+        let mut unserved = Vec::new();
         for peer in peers {
-            let Some(reply) = sync_message_for(resident, peer) else {
-                continue;
+            let reply = match sync_message_for(resident, peer) {
+                Ok(Some(reply)) => reply,
+                Ok(None) => continue,
+                Err(Unservable) => {
+                    unserved.push(peer);
+                    continue;
+                }
             };
             pace_sent_to(&mut resident.paced, peer, &reply, now);
             let target_id = conns
@@ -1081,6 +1106,30 @@ impl Hub {
         }
         for (peer, message) in messages {
             self.send(state, peer, &message);
+        }
+        if !unserved.is_empty() {
+            self.unservable(state, id, &unserved);
+        }
+    }
+
+    /// The automerge crate could not build a sync message of `doc_id` for `peers`: the
+    /// document goes back to what is on disk, and those peers are closed with
+    /// [`close::STORAGE`] (they keep their data and retry). Every other document, and the
+    /// document's other peers, go on.
+    fn unservable(&self, state: &mut State, doc_id: DocumentId, peers: &[ConnId]) {
+        tracing::error!(
+            peers = peers.len(),
+            "the automerge crate could not build a sync message of a document; reloaded"
+        );
+        Metrics::inc(&self.metrics.sync_errors);
+        self.reload(state, doc_id, None);
+        for &peer in peers {
+            self.fail(
+                state,
+                peer,
+                close::STORAGE,
+                "the relay could not read the document",
+            );
         }
     }
 
