@@ -100,12 +100,14 @@ impl JiranStore {
         let mut out = Vec::new();
         for (id, member) in self.store.memberships()? {
             let document = self.store.antenna(id).ok();
+            let link = self.store.relay_link(id)?;
             out.push(crate::views::Antenna {
                 id,
                 name: document.as_ref().map(|d| d.name.clone()),
                 locality: document.map(|d| d.locality),
                 member,
-                role: self.store.relay_link(id)?.map(|l| l.role),
+                role: link.as_ref().map(|l| l.role),
+                relay_url: link.map(|l| l.relay_url),
             });
         }
         Ok(out)

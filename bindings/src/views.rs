@@ -25,6 +25,9 @@ pub struct Antenna {
     pub member: MemberId,
     /// The role the relay granted (`None` for an antenna made on this phone only).
     pub role: Option<Role>,
+    /// The relay this phone syncs the antenna with (`None` for an antenna made on this phone
+    /// only): what a lead's invite link names, so that nobody types a relay address.
+    pub relay_url: Option<String>,
 }
 
 /// An invite a lead made: show `code` as text or a QR code to the person invited.

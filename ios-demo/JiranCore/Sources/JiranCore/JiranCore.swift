@@ -2375,6 +2375,11 @@ public struct Antenna: Equatable, Hashable {
      * The role the relay granted (`None` for an antenna made on this phone only).
      */
     public var role: Role?
+    /**
+     * The relay this phone syncs the antenna with (`None` for an antenna made on this phone
+     * only): what a lead's invite link names, so that nobody types a relay address.
+     */
+    public var relayUrl: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2387,12 +2392,17 @@ public struct Antenna: Equatable, Hashable {
          */member: MemberId, 
         /**
          * The role the relay granted (`None` for an antenna made on this phone only).
-         */role: Role?) {
+         */role: Role?, 
+        /**
+         * The relay this phone syncs the antenna with (`None` for an antenna made on this phone
+         * only): what a lead's invite link names, so that nobody types a relay address.
+         */relayUrl: String?) {
         self.id = id
         self.name = name
         self.locality = locality
         self.member = member
         self.role = role
+        self.relayUrl = relayUrl
     }
 
     
@@ -2415,7 +2425,8 @@ public struct FfiConverterTypeAntenna: FfiConverterRustBuffer {
                 name: FfiConverterOptionString.read(from: &buf), 
                 locality: FfiConverterOptionString.read(from: &buf), 
                 member: FfiConverterTypeMemberId.read(from: &buf), 
-                role: FfiConverterOptionTypeRole.read(from: &buf)
+                role: FfiConverterOptionTypeRole.read(from: &buf), 
+                relayUrl: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -2425,6 +2436,7 @@ public struct FfiConverterTypeAntenna: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.locality, into: &buf)
         FfiConverterTypeMemberId.write(value.member, into: &buf)
         FfiConverterOptionTypeRole.write(value.role, into: &buf)
+        FfiConverterOptionString.write(value.relayUrl, into: &buf)
     }
 }
 

@@ -37,7 +37,7 @@ class HouseholdDetailViewModel(
     private val antenna: AntennaId,
     private val household: HouseholdId,
     scope: CoroutineScope,
-) {
+) : AutoCloseable {
     private val state = MutableStateFlow(HouseholdDetailState())
     val ui: StateFlow<HouseholdDetailState> = state.asStateFlow()
     private val following: Job
@@ -77,7 +77,7 @@ class HouseholdDetailViewModel(
             ))
         }
 
-    fun close() = following.cancel()
+    override fun close() = following.cancel()
 
     private fun act(action: () -> Unit): Boolean = try {
         action()

@@ -36,7 +36,7 @@ class HouseholdListViewModel(
     private val store: JiranStoreInterface,
     private val antenna: AntennaId,
     private val scope: CoroutineScope,
-) {
+) : AutoCloseable {
     private val state = MutableStateFlow(HouseholdListState())
     val ui: StateFlow<HouseholdListState> = state.asStateFlow()
     private val following: Job
@@ -66,7 +66,7 @@ class HouseholdListViewModel(
     }
 
     /** Stops following the store (the screen left). */
-    fun close() = following.cancel()
+    override fun close() = following.cancel()
 
     private fun concerns(change: StoreChange): Boolean = when (change) {
         is StoreChange.Antenna -> change.antenna == antenna

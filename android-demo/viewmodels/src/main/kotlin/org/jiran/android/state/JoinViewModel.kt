@@ -24,8 +24,8 @@ data class JoinState(
     val canJoin: Boolean get() = !joining && inviteText.isNotBlank() && displayName.isNotBlank()
 }
 
-/** What a failed join asks of the volunteer. */
-enum class JoinError { ASK_FOR_NEW_INVITE, CHECK_CONNECTION, CORRECT_INPUT, OTHER }
+/** What a failed join asks of the volunteer (the screen says it in its language). */
+enum class JoinError { NOT_AN_INVITE, ASK_FOR_NEW_INVITE, CHECK_CONNECTION, CORRECT_INPUT, OTHER }
 
 /**
  * Joins an antenna. [defaultRelay] is used when only a bare code is typed; a scanned QR code
@@ -58,7 +58,7 @@ class JoinViewModel(
         if (link == null) {
             state.update {
                 it.copy(error = "This is not a Jiran invite. Scan the lead's QR code or type the code.",
-                    errorKind = JoinError.CORRECT_INPUT)
+                    errorKind = JoinError.NOT_AN_INVITE)
             }
             return
         }

@@ -14,7 +14,7 @@ class SyncStatusViewModel(
     private val store: JiranStoreInterface,
     private val antenna: AntennaId,
     scope: CoroutineScope,
-) {
+) : AutoCloseable {
     private val state = MutableStateFlow(store.syncStatus(antenna)?.let(SyncBanner::of) ?: SyncBanner.STARTING)
     val ui: StateFlow<SyncBanner> = state.asStateFlow()
     private val following: Job = scope.launch {
@@ -28,5 +28,5 @@ class SyncStatusViewModel(
     /** Pull to refresh: try now instead of waiting out the retry delay. */
     fun syncNow() = store.syncNow()
 
-    fun close() = following.cancel()
+    override fun close() = following.cancel()
 }
