@@ -1,5 +1,6 @@
-// The field volunteers' app. Screen logic lives in ../viewmodels (plain Kotlin, tested on the
-// JVM by tests/kotlin); this module adds Compose screens, the native library and JNA.
+// The field volunteers' app. The screens are the shared Compose module (../../screens, compiled
+// and UI-tested on the desktop JVM by scripts/test), their logic ../viewmodels (plain Kotlin);
+// this module adds only Android's glue: the activity, camera, connectivity, native library, JNA.
 import org.gradle.api.tasks.Exec
 
 plugins {
@@ -34,6 +35,7 @@ android {
     kotlinOptions { jvmTarget = "17" }
     sourceSets["main"].apply {
         java.srcDirs(
+            "$workspace/screens/src/main/kotlin",
             "$workspace/android-demo/viewmodels/src/main/kotlin",
             "$workspace/target/bindings/kotlin",
         )
@@ -64,14 +66,13 @@ dependencies {
     val composeBom = platform("androidx.compose:compose-bom:2025.01.01")
     implementation(composeBom)
     implementation("androidx.compose.material3:material3")
-    implementation("androidx.compose.material:material-icons-extended")
+    implementation("androidx.compose.material:material-icons-core")
     implementation("androidx.compose.ui:ui")
     implementation("androidx.compose.ui:ui-tooling-preview")
     implementation("androidx.activity:activity-compose:1.10.0")
-    implementation("androidx.lifecycle:lifecycle-viewmodel-compose:2.8.7")
-    implementation("androidx.lifecycle:lifecycle-runtime-compose:2.8.7")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.1")
     implementation("net.java.dev.jna:jna:5.16.0@aar")
     implementation("com.journeyapps:zxing-android-embedded:4.3.0")
+    implementation("com.google.zxing:core:3.5.3") // the invite's QR code (screens/InviteQr.kt)
     debugImplementation("androidx.compose.ui:ui-tooling")
 }
