@@ -6,7 +6,6 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
-import kotlinx.coroutines.launch
 import org.jiran.core.AntennaId
 import org.jiran.core.DonationBalance
 import org.jiran.core.DonationStatus
@@ -44,20 +43,7 @@ class HouseholdDetailViewModel(
 
     init {
         reload()
-        following = scope.launch {
-            store.signals().collect { signal ->
-                val change = (signal as? StoreSignal.Changed)?.change ?: return@collect
-                val concerns = when (change) {
-                    is StoreChange.Household -> change.household == household
-                    // Reloading an erased household shows that it is gone.
-                    is StoreChange.HouseholdErased -> change.household == household
-                    is StoreChange.Ledger -> change.antenna == antenna
-                    is StoreChange.Antenna -> false
-                    is StoreChange.Many -> true
-                }
-                if (concerns) reload()
-            }
-        }
+        following = store.reloadOnChanges(scope, ::concerns, ::reload)
     }
 
     fun addNeed(category: NeedCategory, description: String, urgency: Urgency): Boolean =
@@ -78,6 +64,15 @@ class HouseholdDetailViewModel(
         }
 
     override fun close() = following.cancel()
+
+    private fun concerns(change: StoreChange): Boolean = when (change) {
+        is StoreChange.Household -> change.household == household
+        // Reloading an erased household shows that it is gone.
+        is StoreChange.HouseholdErased -> change.household == household
+        is StoreChange.Ledger -> change.antenna == antenna
+        is StoreChange.Antenna -> false
+        is StoreChange.Many -> true
+    }
 
     private fun act(action: () -> Unit): Boolean = try {
         action()

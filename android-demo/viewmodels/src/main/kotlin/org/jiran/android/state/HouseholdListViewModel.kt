@@ -6,7 +6,6 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
-import kotlinx.coroutines.launch
 import org.jiran.core.AntennaId
 import org.jiran.core.HouseholdFilter
 import org.jiran.core.HouseholdListItem
@@ -43,11 +42,7 @@ class HouseholdListViewModel(
 
     init {
         reload()
-        following = scope.launch {
-            store.signals().collect { signal ->
-                if (signal is StoreSignal.Changed && concerns(signal.change)) reload()
-            }
-        }
+        following = store.reloadOnChanges(scope, ::concerns, ::reload)
     }
 
     fun onQuery(text: String) {

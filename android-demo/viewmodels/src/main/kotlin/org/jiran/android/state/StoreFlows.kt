@@ -1,8 +1,11 @@
 package org.jiran.android.state
 
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.callbackFlow
+import kotlinx.coroutines.launch
 import org.jiran.core.JiranStoreInterface
 import org.jiran.core.StoreChange
 import org.jiran.core.StoreObserver
@@ -29,4 +32,17 @@ fun JiranStoreInterface.signals(): Flow<StoreSignal> = callbackFlow {
         }
     })
     awaitClose { subscription.cancel() }
+}
+
+/**
+ * Calls [reload] after every change on disk that [concerns] the screen, while [scope] lives
+ * (or until the returned job is cancelled): what another phone merged appears without a
+ * refresh.
+ */
+fun JiranStoreInterface.reloadOnChanges(
+    scope: CoroutineScope,
+    concerns: (StoreChange) -> Boolean,
+    reload: () -> Unit,
+): Job = scope.launch {
+    signals().collect { signal -> if (signal is StoreSignal.Changed && concerns(signal.change)) reload() }
 }

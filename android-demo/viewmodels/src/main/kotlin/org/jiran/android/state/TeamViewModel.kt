@@ -44,17 +44,7 @@ class TeamViewModel(
 
     init {
         reload()
-        following = scope.launch {
-            store.signals().collect { signal ->
-                val change = (signal as? StoreSignal.Changed)?.change ?: return@collect
-                val concerns = when (change) {
-                    is StoreChange.Antenna -> change.antenna == antenna
-                    is StoreChange.Many -> true
-                    is StoreChange.Household, is StoreChange.HouseholdErased, is StoreChange.Ledger -> false
-                }
-                if (concerns) reload()
-            }
-        }
+        following = store.reloadOnChanges(scope, ::concerns, ::reload)
     }
 
     /** Asks the relay for an invite with [role]; needs a connection, and a lead. */
@@ -80,6 +70,12 @@ class TeamViewModel(
     }
 
     override fun close() = following.cancel()
+
+    private fun concerns(change: StoreChange): Boolean = when (change) {
+        is StoreChange.Antenna -> change.antenna == antenna
+        is StoreChange.Many -> true
+        is StoreChange.Household, is StoreChange.HouseholdErased, is StoreChange.Ledger -> false
+    }
 
     private fun reload() {
         try {
