@@ -47,8 +47,11 @@ fun HouseholdScreen(screen: HouseholdDetailViewModel) {
         Text(detail.members.firstOrNull()?.name.orEmpty(), style = MaterialTheme.typography.headlineSmall)
         Text(words.householdSize(detail.members.size) + " · " + detail.priority.label(),
             style = MaterialTheme.typography.labelLarge)
+        detail.members.drop(1).forEach { member ->
+            Text(member.name + " · " + member.relationship.label() + (member.birthYear?.let { " · $it" } ?: ""))
+        }
         Text(detail.address)
-        detail.phone?.takeIf { detail.consent.contactByPhone }?.let { Text(it) }
+        detail.phone?.takeIf { detail.consent.contactByPhone }?.let { Text(leftToRight(it)) }
 
         Section(words.householdNeeds)
         Lines(detail.needs.map { it.category.label() + " — " + it.description })
@@ -125,3 +128,9 @@ private fun DeliveryDialog(
         dismissButton = { TextButton(onClick = onDismiss) { Text(words.cancel) } },
     )
 }
+
+/**
+ * [text] kept left to right inside any paragraph (Unicode's left-to-right isolate): a phone
+ * number in an Arabic screen reads "+216 22 123 456", not "456 123 22 216+".
+ */
+fun leftToRight(text: String): String = "\u2066$text\u2069"

@@ -4,6 +4,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.ReadOnlyComposable
 import org.jiran.core.NeedCategory
 import org.jiran.core.Priority
+import org.jiran.core.Relationship
 import org.jiran.core.Role
 
 /** The words for the core's vocabularies, in the screens' language. */
@@ -39,5 +40,19 @@ fun Role.label(): String = LocalWords.current.let {
         Role.LEAD -> it.roleLead
         Role.VOLUNTEER -> it.roleVolunteer
         Role.OBSERVER -> it.roleObserver
+    }
+}
+
+@Composable
+@ReadOnlyComposable
+fun Relationship.label(): String = LocalWords.current.let {
+    when (this) {
+        Relationship.HEAD -> it.relationshipHead
+        Relationship.SPOUSE -> it.relationshipSpouse
+        Relationship.CHILD -> it.relationshipChild
+        Relationship.PARENT -> it.relationshipParent
+        Relationship.SIBLING -> it.relationshipSibling
+        Relationship.GRANDCHILD -> it.relationshipGrandchild
+        Relationship.OTHER -> it.relationshipOther
     }
 }

@@ -14,6 +14,13 @@ import org.jiran.core.Priority
 import org.jiran.core.Relationship
 import org.jiran.core.VulnerabilityFlags
 
+/** Someone else in the household, as typed so far (the head is the form's own fields). */
+data class MemberForm(
+    val name: String = "",
+    val birthYear: String = "",
+    val relationship: Relationship = Relationship.CHILD,
+)
+
 /** The registration form, as typed so far. */
 data class RegisterForm(
     val headName: String = "",
@@ -30,6 +37,8 @@ data class RegisterForm(
     val consentKeepData: Boolean = false,
     val consentShareWithMunicipality: Boolean = false,
     val consentContactByPhone: Boolean = false,
+    /** The other members, in the order typed; rows left without a name are not recorded. */
+    val others: List<MemberForm> = emptyList(),
 )
 
 data class RegisterState(
@@ -57,6 +66,13 @@ class RegisterHouseholdViewModel(
     fun edit(change: (RegisterForm) -> RegisterForm) =
         state.update { it.copy(form = change(it.form), error = null) }
 
+    /** Adds an empty row for another member of the household. */
+    fun addMember() = edit { it.copy(others = it.others + MemberForm()) }
+
+    /** Changes the [index]th other member's row. */
+    fun editMember(index: Int, change: (MemberForm) -> MemberForm) =
+        edit { form -> form.copy(others = form.others.mapIndexed { i, m -> if (i == index) change(m) else m }) }
+
     /** Records the household; returns its id, or null with [RegisterState.error] set. */
     fun register(): HouseholdId? {
         val form = state.value.form
@@ -64,15 +80,13 @@ class RegisterHouseholdViewModel(
             state.update { it.copy(error = "Ask the family for consent to keep their data first.") }
             return null
         }
-        val year = form.birthYear.trim().takeIf { it.isNotEmpty() }?.let {
-            it.toUShortOrNull() ?: run {
-                state.update { s -> s.copy(error = "birth year: must be a year like 1961") }
-                return null
-            }
+        val head = NewPerson(form.headName, (year(form.birthYear) ?: return null).getOrNull(), Relationship.HEAD, form.flags)
+        val others = form.others.filter { it.name.isNotBlank() }.map { other ->
+            NewPerson(other.name, (year(other.birthYear) ?: return null).getOrNull(), other.relationship, NO_FLAGS)
         }
         return try {
             val id = store.registerHousehold(antenna, NewHousehold(
-                members = listOf(NewPerson(form.headName, year, Relationship.HEAD, form.flags)),
+                members = listOf(head) + others,
                 phone = form.phone.trim().ifEmpty { null },
                 address = form.address.trim(),
                 coordinates = null,
@@ -88,5 +102,25 @@ class RegisterHouseholdViewModel(
             state.update { it.copy(error = e.message) }
             null
         }
+    }
+
+    /**
+     * A typed year of birth: success with null when left empty, null (with the error shown) when
+     * it is not a number; the core judges whether the year is plausible.
+     */
+    private fun year(typed: String): Result<UShort?>? {
+        val trimmed = typed.trim()
+        if (trimmed.isEmpty()) return Result.success(null)
+        return trimmed.toUShortOrNull()?.let { Result.success(it) } ?: run {
+            state.update { s -> s.copy(error = "birth year: must be a year like 1961") }
+            null
+        }
+    }
+
+    private companion object {
+        val NO_FLAGS = VulnerabilityFlags(
+            elderly = false, disability = false, chronicIllness = false,
+            childUnderFive = false, pregnant = false, lostInformalIncome = false,
+        )
     }
 }
