@@ -20,6 +20,7 @@ import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
+import org.jiran.android.state.DuplicatesViewModel
 import org.jiran.android.state.HouseholdDetailViewModel
 import org.jiran.android.state.HouseholdListViewModel
 import org.jiran.android.state.JoinViewModel
@@ -37,6 +38,7 @@ sealed interface Destination {
     data class Household(val id: HouseholdId) : Destination
     data object Register : Destination
     data object Team : Destination
+    data object Duplicates : Destination
 }
 
 /**
@@ -83,6 +85,11 @@ private fun AntennaScreens(store: JiranStoreInterface, antenna: AntennaId, at: D
             }
             Text(words.householdsTitle.takeIf { at == Destination.Households } ?: "", Modifier.weight(1f).padding(8.dp),
                 style = MaterialTheme.typography.titleLarge)
+            if (isLead && at != Destination.Duplicates) {
+                TextButton(onClick = { go(Destination.Duplicates) }, Modifier.testTag("duplicates")) {
+                    Text(words.duplicatesTitle)
+                }
+            }
             if (isLead && at != Destination.Team) {
                 TextButton(onClick = { go(Destination.Team) }, Modifier.testTag("team")) { Text(words.teamTitle) }
             }
@@ -99,6 +106,9 @@ private fun AntennaScreens(store: JiranStoreInterface, antenna: AntennaId, at: D
             Destination.Register -> RegisterScreen(rememberModel("register-$antenna") { RegisterHouseholdViewModel(store, antenna) }) {
                 go(Destination.Household(it))
             }
+            Destination.Duplicates -> DuplicatesScreen(
+                rememberModel("duplicates-$antenna") { scope -> DuplicatesViewModel(store, antenna, scope) },
+            )
             Destination.Team -> TeamScreen(rememberModel("team-$antenna") { scope -> TeamViewModel(store, antenna, scope) })
         }
     }

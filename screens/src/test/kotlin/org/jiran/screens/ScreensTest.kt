@@ -23,6 +23,11 @@ import androidx.compose.ui.unit.dp
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
 import org.jiran.core.JiranStore
+import org.jiran.core.NewHousehold
+import org.jiran.core.NewPerson
+import org.jiran.core.Priority
+import org.jiran.core.Relationship
+import org.jiran.core.VulnerabilityFlags
 import org.jiran.screens.words.Language
 import org.jiran.tests.Relay
 import org.junit.Rule
@@ -136,6 +141,34 @@ class ScreensTest {
             rule.onNodeWithText("فاطمة بن علي").performClick()
             waitFor(text = "Needs insulin every month")
             renderAll("household")
+
+            // The lead, unaware, registers the same family again; the duplicates screen
+            // shows the pair and one button merges it.
+            lead.registerHousehold(lead.antennas().single().id, sameFamily())
+            rule.onNodeWithTag("back").performClick()
+            rule.onNodeWithTag("duplicates").performClick()
+            waitFor(tag = "merge-0")
+            renderAll("duplicates")
+            rule.onNodeWithTag("merge-0").performClick()
+            waitFor(text = "No family seems registered twice.")
+            rule.onNodeWithTag("back").performClick()
+            waitFor(tag = "households")
+            assertEquals(1, rule.onAllNodes(hasText("فاطمة بن علي")).fetchSemanticsNodes().size)
         }
     }
+
+    private fun sameFamily() = NewHousehold(
+        members = listOf(NewPerson("فاطمة بن على", null, Relationship.HEAD, VulnerabilityFlags(
+            elderly = false, disability = false, chronicIllness = false,
+            childUnderFive = false, pregnant = false, lostInformalIncome = false,
+        ))),
+        phone = "+216 22 123 456",
+        address = "Rue de la Mosquée",
+        coordinates = null,
+        keepData = true,
+        shareWithMunicipality = false,
+        contactByPhone = true,
+        priority = Priority.HIGH,
+        shock = null,
+    )
 }

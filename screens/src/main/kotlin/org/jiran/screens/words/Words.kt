@@ -69,6 +69,16 @@ data class Words(
     val teamYou: String,
     val teamRemoved: String,
     val teamNoRelay: String,
+    // Duplicates (leads)
+    val duplicatesTitle: String,
+    val duplicatesNone: String,
+    val duplicatesKept: String,
+    val duplicatesMerged: String,
+    val duplicatesMerge: String,
+    val duplicateSamePhone: String,
+    val duplicateSimilarName: String,
+    val duplicateSameLandmark: String,
+    val duplicateSameSize: String,
     // Sync
     val syncPending: (Int) -> String,
     val syncStarting: String,
