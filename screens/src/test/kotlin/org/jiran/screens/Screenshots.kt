@@ -4,10 +4,9 @@ import androidx.compose.ui.graphics.toAwtImage
 import androidx.compose.ui.semantics.SemanticsActions
 import androidx.compose.ui.semantics.SemanticsProperties
 import androidx.compose.ui.semantics.getOrNull
+import androidx.compose.ui.test.ExperimentalTestApi
 import androidx.compose.ui.test.SemanticsMatcher
-import androidx.compose.ui.test.captureToImage
-import androidx.compose.ui.test.junit4.ComposeTestRule
-import androidx.compose.ui.test.onNodeWithTag
+import androidx.compose.ui.test.SkikoComposeUiTest
 import androidx.compose.ui.text.TextLayoutResult
 import java.awt.image.BufferedImage
 import java.io.File
@@ -19,13 +18,14 @@ import kotlin.test.fail
 val screenshots = File(System.getProperty("jiran.screenshots") ?: "target/screens")
 
 /**
- * Renders the node tagged [SCREEN] to `<name>-<language>.png`, and fails when the render is
+ * Renders the whole window (dialogs included) to `<name>-<language>.png`, and fails when the render is
  * blank (a single colour, or almost nothing drawn) or when any text on it was cut (its layout
  * overflowed the room it was given: a clipped label, or a line ellipsised).
  */
-fun ComposeTestRule.render(name: String, language: String): File {
+@OptIn(ExperimentalTestApi::class)
+fun SkikoComposeUiTest.render(name: String, language: String): File {
     waitForIdle()
-    val image = onNodeWithTag(SCREEN).captureToImage().toAwtImage()
+    val image = captureToImage().toAwtImage()
     screenshots.mkdirs()
     val file = File(screenshots, "$name-$language.png")
     ImageIO.write(image, "png", file)
@@ -52,7 +52,8 @@ private fun isCut(layout: TextLayoutResult): Boolean {
     }
 }
 
-private fun ComposeTestRule.onAllNodesWithText() =
+@OptIn(ExperimentalTestApi::class)
+private fun SkikoComposeUiTest.onAllNodesWithText() =
     onAllNodes(SemanticsMatcher.keyIsDefined(SemanticsProperties.Text), useUnmergedTree = true)
         .fetchSemanticsNodes()
 
@@ -64,5 +65,6 @@ private fun drawnShare(image: BufferedImage): Double {
     return 1.0 - background.toDouble() / (image.width * image.height)
 }
 
-/** The tag of the phone-sized box every screen is rendered in. */
-const val SCREEN = "screen"
+/** The test window: a common Android phone's size in dp (at density 1). */
+const val PHONE_WIDTH = 412
+const val PHONE_HEIGHT = 800

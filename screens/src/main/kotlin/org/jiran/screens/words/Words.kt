@@ -69,6 +69,10 @@ data class Words(
     val teamYou: String,
     val teamRemoved: String,
     val teamNoRelay: String,
+    val teamMake: (role: String) -> String,
+    val teamRemove: String,
+    val teamRemoveTitle: (name: String) -> String,
+    val teamRemoveExplain: String,
     // Duplicates (leads)
     val duplicatesTitle: String,
     val duplicatesNone: String,

@@ -62,6 +62,25 @@ class TeamViewModel(
         }
     }
 
+    /** Gives [member] another role (leads only; the core keeps at least one lead). */
+    fun changeRole(member: TeamMember, role: Role): Boolean =
+        act { store.changeRole(antenna, member.id, role) }
+
+    /**
+     * Removes [member] from the team, as for a lost phone (leads only): the relay stops
+     * accepting their devices once the change reaches it.
+     */
+    fun remove(member: TeamMember): Boolean = act { store.removeMember(antenna, member.id) }
+
+    private fun act(action: () -> Unit): Boolean = try {
+        action()
+        reload()
+        true
+    } catch (e: JiranException) {
+        state.update { it.copy(error = e.message) }
+        false
+    }
+
     /** The relay the antenna syncs with; null for an antenna made on this device only. */
     fun relayUrl(): String? = try {
         store.antennas().firstOrNull { it.id == antenna }?.relayUrl
