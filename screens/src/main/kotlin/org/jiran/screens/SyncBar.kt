@@ -20,6 +20,9 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import org.jiran.android.state.BannerTone
 import org.jiran.android.state.SyncBanner
+import org.jiran.core.SyncProblem
+import org.jiran.core.SyncState
+import org.jiran.screens.words.Words
 
 /** The sync line on every screen. Offline is shown calmly: work goes on and is kept. */
 @Composable
@@ -38,10 +41,25 @@ fun SyncBar(banner: SyncBanner) {
     ) {
         Icon(icon, contentDescription = null)
         Column(Modifier.padding(start = 12.dp)) {
-            Text(banner.message.ifEmpty { words.syncStarting }, style = MaterialTheme.typography.bodyMedium)
+            Text(banner.state?.let { words.sentence(it) } ?: words.syncStarting, style = MaterialTheme.typography.bodyMedium)
             if (banner.pendingChanges > 0u) {
                 Text(words.syncPending(banner.pendingChanges.toInt()), style = MaterialTheme.typography.bodySmall)
             }
         }
+    }
+}
+
+/** What sync is doing, in the screens' language (the core's English sentence is not shown). */
+private fun Words.sentence(state: SyncState): String = when (state) {
+    is SyncState.Offline -> syncOffline
+    is SyncState.Connecting -> syncConnecting
+    is SyncState.Syncing -> syncSyncing(state.documentsLeft.toInt())
+    is SyncState.UpToDate -> syncUpToDate
+    is SyncState.NeedsAction -> when (val problem = state.problem) {
+        is SyncProblem.Revoked -> syncRevoked
+        is SyncProblem.TokenRefused -> syncTokenRefused
+        is SyncProblem.DocumentsRefused -> syncDocumentsRefused(problem.documents.toInt())
+        is SyncProblem.RelayStorage -> syncRelayStorage
+        is SyncProblem.LocalStorage -> syncLocalStorage
     }
 }

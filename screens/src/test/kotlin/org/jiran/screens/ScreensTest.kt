@@ -121,6 +121,10 @@ class ScreensTest {
             onNodeWithTag("back").performClick()
             waitFor(text = "فاطمة بن علي")
             renderAll("households-offline")
+            // The sync line speaks the screen's language, not the core's English.
+            language = Language.FRENCH
+            waitFor(text = "Hors ligne : votre travail est gardé")
+            language = Language.ENGLISH
             assertEquals(1, volunteer.antennas().size)
 
             // The relay is back: the family reaches the lead's list.

@@ -86,6 +86,15 @@ data class Words(
     // Sync
     val syncPending: (Int) -> String,
     val syncStarting: String,
+    val syncOffline: String,
+    val syncConnecting: String,
+    val syncSyncing: (documentsLeft: Int) -> String,
+    val syncUpToDate: String,
+    val syncRevoked: String,
+    val syncTokenRefused: String,
+    val syncDocumentsRefused: (documents: Int) -> String,
+    val syncRelayStorage: String,
+    val syncLocalStorage: String,
     // Vocabulary
     val priorityLow: String,
     val priorityNormal: String,

@@ -9,10 +9,12 @@ enum class BannerTone { CALM, BUSY, DONE, ACTION }
 /** The sync line at the top of every screen. */
 data class SyncBanner(
     val tone: BannerTone,
-    /** The sentence from the core, in words a volunteer can act on. */
+    /** The sentence from the core, in English: the fallback where a screen has no words. */
     val message: String,
     /** Changes made on this phone that the relay has not confirmed yet. */
     val pendingChanges: ULong,
+    /** What sync is doing, for a screen to say in its own language; null before the first report. */
+    val state: SyncState? = null,
 ) {
     companion object {
         /** Before the engine reported anything: the phone works offline meanwhile. */
@@ -27,6 +29,7 @@ data class SyncBanner(
             },
             message = status.message,
             pendingChanges = status.pendingChanges,
+            state = status.state,
         )
     }
 }
