@@ -41,7 +41,7 @@ impl JiranStore {
             .enable_all()
             .build()
             .map_err(|e| JiranError::Internal {
-                message: format!("could not start the sync threads: {e}"),
+                detail: format!("could not start the sync threads: {e}"),
             })?;
         let store = Arc::new(Store::open(&directory)?);
         let engine = {
@@ -438,7 +438,7 @@ impl JiranStore {
                     Some(month) => Ok(Some(month)),
                     None => Err(jiran_core::Error::Invalid {
                         field,
-                        problem: "write the month as YYYY-MM",
+                        problem: jiran_core::InputProblem::NotAMonth,
                     }
                     .into()),
                 },
@@ -581,6 +581,6 @@ impl JiranStore {
 
 fn internal(error: tokio::task::JoinError) -> JiranError {
     JiranError::Internal {
-        message: format!("a background task failed ({error}); please report this"),
+        detail: format!("a background task failed ({error}); please report this"),
     }
 }

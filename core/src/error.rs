@@ -4,6 +4,7 @@
 //! or shown on another device.
 
 use crate::ids::{AntennaId, DeliveryId, DocumentId, DonationId, HouseholdId, MemberId};
+use crate::input_problem::InputProblem;
 use crate::model::{NeedCategory, Role};
 
 /// Everything that can go wrong in the core. Deliberately exhaustive: the bindings map
@@ -16,7 +17,7 @@ pub enum Error {
         /// The field, as the API names it.
         field: &'static str,
         /// What is wrong with it (never the value itself).
-        problem: &'static str,
+        problem: InputProblem,
     },
     /// The antenna is not on this device.
     #[error("antenna `{0}` is not on this device")]
@@ -156,7 +157,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// A validation failure of `field`.
-    pub(crate) fn invalid(field: &'static str, problem: &'static str) -> Self {
+    pub(crate) fn invalid(field: &'static str, problem: InputProblem) -> Self {
         Error::Invalid { field, problem }
     }
 }

@@ -40,6 +40,7 @@
 pub mod document;
 pub mod error;
 pub mod ids;
+pub mod input_problem;
 pub mod model;
 pub mod replication;
 pub mod search;
@@ -52,6 +53,7 @@ pub mod workflows;
 
 // The store on this device, and what it reports.
 pub use error::{Error, Result};
+pub use input_problem::InputProblem;
 pub use store::{DeviceKey, Store, StoreEvent, DATABASE_FILE};
 
 // Identifiers and time.
@@ -63,12 +65,12 @@ pub use time::{Month, Timestamp};
 
 // The documents' shapes: what a household, a case, an antenna and a ledger hold.
 pub use model::{
-    minor_digits, Acknowledgement, Address, AntennaDocument, Case, Consent, Coordinates, Delivery,
-    Donation, DonationStatus, Erasure, FactorKind, Gift, Grievance, GrievanceStatus,
-    HandoverFormat, HandoverLog, Household, HouseholdDocument, HouseholdState, HouseholdStatus,
-    HouseholdSummary, LedgerDocument, LimitingFactor, Member, Need, NeedCategory, NeedStatus, Note,
-    Person, PlanStep, Priority, Provider, Referral, ReferralStatus, Relationship, Role, Sector,
-    StepStatus, Task, TaskKind, TaskStatus, Urgency, VulnerabilityFlags,
+    major_units, minor_digits, parse_major_units, Acknowledgement, Address, AntennaDocument, Case,
+    Consent, Coordinates, Delivery, Donation, DonationStatus, Erasure, FactorKind, Gift, Grievance,
+    GrievanceStatus, HandoverFormat, HandoverLog, Household, HouseholdDocument, HouseholdState,
+    HouseholdStatus, HouseholdSummary, LedgerDocument, LimitingFactor, Member, Need, NeedCategory,
+    NeedStatus, Note, Person, PlanStep, Priority, Provider, Referral, ReferralStatus, Relationship,
+    Role, Sector, StepStatus, Task, TaskKind, TaskStatus, Urgency, VulnerabilityFlags,
 };
 
 // An antenna and its team.

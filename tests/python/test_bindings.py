@@ -27,6 +27,7 @@ from jiran import (  # noqa: E402
     HandoverFormat,
     HouseholdFilter,
     HouseholdSort,
+    InputProblem,
     JiranError,
     JiranStore,
     Month,
@@ -250,10 +251,11 @@ class BindingsScenario(unittest.TestCase):
         self.assertEqual((me.role, me.is_me, me.device_key), (Role.LEAD, True, lead.device_key()))
         self.assertEqual((other.id, other.role), (sami_antenna.member, Role.VOLUNTEER))
         self.assertEqual(other.device_key, sami.device_key(), "the key Sami's phone wrote")
-        with self.assertRaises(JiranError.NotPermitted):
+        with self.assertRaises(JiranError.LastLead):
             lead.change_role(antenna, me.id, Role.VOLUNTEER)  # the last lead
-        with self.assertRaises(JiranError.NotPermitted):
+        with self.assertRaises(JiranError.NotPermitted) as refused:
             sami.change_role(antenna, other.id, Role.LEAD)
+        self.assertEqual(refused.exception.role, Role.VOLUNTEER)
         lead.remove_member(antenna, other.id)
         self.assertIsNotNone(lead.team(antenna)[-1].removed_at)
 
@@ -310,7 +312,7 @@ class BindingsScenario(unittest.TestCase):
         food = [p.name for p in lead.providers_for(antenna, NeedCategory.FOOD)]
         self.assertEqual(food, ["Banque alimentaire de La Marsa", "جمعية الرحمة للإغاثة"])
         self.assertEqual(len(json.loads(lead.export_providers_hsds(antenna))), 5)
-        with self.assertRaises(JiranError.InvalidInput) as refused:
+        with self.assertRaises(JiranError.FileRefused) as refused:
             lead.import_providers_hsds(antenna, b"not json")
         self.assertIn("Nothing was imported", str(refused.exception))
         self.assertEqual(len(lead.providers_for(antenna, NeedCategory.FOOD)), 2)
@@ -351,7 +353,8 @@ class BindingsScenario(unittest.TestCase):
             sami.assign_task(fatma, visit)
         with self.assertRaises(JiranError.InvalidInput) as empty:
             sami.complete_task(fatma, task, "  ")
-        self.assertIn("outcome", str(empty.exception))
+        self.assertEqual(empty.exception.field, "outcome")
+        self.assertEqual(empty.exception.problem, InputProblem.EMPTY())
         sami.complete_task(fatma, task, "visited; the fees are paid until June")
         self.assertEqual(sami.my_tasks(antenna), [])
         with self.assertRaises(JiranError.InvalidInput):
@@ -397,7 +400,8 @@ class BindingsScenario(unittest.TestCase):
         wrong = "222-222" if code != "222-222" else "333-333"
         with self.assertRaises(JiranError.InvalidInput) as refused:
             sami.acknowledge_delivery_with_code(antenna, delivery, wrong)
-        self.assertIn("does not match", str(refused.exception))
+        self.assertEqual(refused.exception.problem, InputProblem.WRONG_DELIVERY_CODE())
+        self.assertIn("does not match", refused.exception.detail)
         self.assertNotIn(wrong, str(refused.exception))
         self.assertIsNone(sami.delivery_list(antenna, month)[0].acknowledged_at)
         sami.acknowledge_delivery_with_code(antenna, delivery, code.lower().replace("-", ""))
@@ -432,6 +436,20 @@ class BindingsScenario(unittest.TestCase):
                          "no other antenna of the federation on this relay")
         await lead.leave_blinded_index(antenna)
 
+    def test_money_is_typed_and_shown_in_major_units_with_the_currencys_decimals(self):
+        self.assertEqual(jiran.money_text(50_000, "TND"), "50.000")
+        self.assertEqual(jiran.money_text(1_250, "EUR"), "12.50")
+        self.assertEqual(jiran.money_from_text("50", "TND"), 50_000)
+        self.assertEqual(jiran.money_from_text("12,5", "EUR"), 1_250)
+        self.assertEqual(jiran.money_from_text("١٢٫٥", "TND"), 12_500)
+        with self.assertRaises(JiranError.InvalidInput) as refused:
+            jiran.money_from_text("12.3456", "TND")
+        self.assertEqual(refused.exception.field, "amount")
+        self.assertEqual(refused.exception.problem, InputProblem.TOO_MANY_DECIMALS(decimals=3))
+        with self.assertRaises(JiranError.InvalidInput) as refused:
+            jiran.money_from_text("twelve", "TND")
+        self.assertEqual(refused.exception.problem, InputProblem.NOT_AN_AMOUNT())
+
     def test_errors_arrive_as_exceptions_a_volunteer_can_act_on(self):
         asyncio.run(self.errors())
 
@@ -444,17 +462,20 @@ class BindingsScenario(unittest.TestCase):
             await phone.join("http://127.0.0.1:9", "x", "Amel's phone", "Amel")
         with self.assertRaises(JiranError.InvalidInput) as bad_url:
             await phone.join("relay.example", "x", "Amel's phone", "Amel")
-        self.assertIn("relay_url", str(bad_url.exception))
+        self.assertEqual(bad_url.exception.field, "relay_url")
+        self.assertEqual(bad_url.exception.problem, InputProblem.NOT_A_RELAY_ADDRESS())
         self.assertEqual(phone.antennas(), [], "a refused join records nothing")
 
         antenna = await phone.join(self.relay.url, self.relay.first_invite, "Amel's phone", "Amel")
         nameless = household("", None)
         with self.assertRaises(JiranError.InvalidInput) as invalid:
             phone.register_household(antenna, nameless)
-        self.assertIn("name", str(invalid.exception))
+        self.assertEqual(invalid.exception.problem, InputProblem.EMPTY())
+        self.assertIn("name", invalid.exception.field)
         with self.assertRaises(JiranError.InvalidInput) as bad_id:
             phone.household("not a household id")
-        self.assertIn("HouseholdId", str(bad_id.exception))
+        self.assertEqual(bad_id.exception.problem, InputProblem.NOT_AN_ID())
+        self.assertIn("HouseholdId", bad_id.exception.detail)
         self.assertEqual(phone.households(antenna, HouseholdFilter(
             state=None, min_priority=None, need=None, assigned_to=None,
             sort=HouseholdSort.NEWEST, limit=None)), [], "nothing was recorded")

@@ -108,17 +108,6 @@ impl Gift {
     }
 }
 
-/// Digits after the decimal point of an ISO 4217 currency, so amounts in minor units read as
-/// people write them (millimes: 3, cents: 2, yen: 0). Unlisted currencies have 2.
-pub fn minor_digits(currency: &str) -> u32 {
-    match currency {
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        _ => 2,
-    }
-}
-
 /// Aid given to a household, and the donations that paid for it.
 #[derive(Clone, Debug, PartialEq, Reconcile, Hydrate)]
 pub struct Delivery {

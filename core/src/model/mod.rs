@@ -7,6 +7,7 @@ pub mod case;
 pub mod household;
 pub mod ledger;
 pub mod merges;
+pub mod money;
 pub mod validate;
 pub mod vocabulary;
 
@@ -16,8 +17,9 @@ pub use household::{
     Address, Consent, Coordinates, Household, HouseholdDocument, HouseholdStatus, Person,
     VulnerabilityFlags,
 };
-pub use ledger::{minor_digits, Acknowledgement, Delivery, Donation, Gift, LedgerDocument};
+pub use ledger::{Acknowledgement, Delivery, Donation, Gift, LedgerDocument};
 pub use merges::resolve_merges;
+pub use money::{major_units, minor_digits, parse_major_units};
 pub use vocabulary::{
     DonationStatus, FactorKind, GrievanceStatus, HandoverFormat, HouseholdState, NeedCategory,
     NeedStatus, Priority, ReferralStatus, Relationship, Role, Sector, StepStatus, TaskKind,

@@ -4,6 +4,7 @@
 //! devices, and values may be personal data.
 
 use crate::error::{Error, Result};
+use crate::input_problem::InputProblem;
 
 /// Longest name, in characters.
 pub const MAX_NAME: usize = 200;
@@ -18,19 +19,18 @@ pub const MAX_MEMBERS: usize = 50;
 pub fn name(field: &'static str, value: &str) -> Result<String> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
+        return Err(Error::invalid(field, InputProblem::Empty));
     }
     if value.chars().count() > MAX_NAME {
         return Err(Error::invalid(
             field,
-            "is too long (200 characters at most)",
+            InputProblem::TooLong {
+                max: MAX_NAME as u32,
+            },
         ));
     }
     if value.chars().any(char::is_control) {
-        return Err(Error::invalid(
-            field,
-            "must be a single line without control characters",
-        ));
+        return Err(Error::invalid(field, InputProblem::NotOneLine));
     }
     Ok(value.to_owned())
 }
@@ -39,13 +39,16 @@ pub fn name(field: &'static str, value: &str) -> Result<String> {
 pub fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
     let value = value.trim();
     if value.chars().count() > max {
-        return Err(Error::invalid(field, "is too long"));
+        return Err(Error::invalid(
+            field,
+            InputProblem::TooLong { max: max as u32 },
+        ));
     }
     if value
         .chars()
         .any(|c| c.is_control() && c != '\n' && c != '\t')
     {
-        return Err(Error::invalid(field, "contains control characters"));
+        return Err(Error::invalid(field, InputProblem::ControlCharacters));
     }
     Ok(value.to_owned())
 }
@@ -54,7 +57,7 @@ pub fn text(field: &'static str, value: &str, max: usize) -> Result<String> {
 pub fn required_text(field: &'static str, value: &str, max: usize) -> Result<String> {
     let value = text(field, value, max)?;
     if value.is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
+        return Err(Error::invalid(field, InputProblem::Empty));
     }
     Ok(value)
 }
@@ -66,13 +69,10 @@ pub fn phone(value: &str) -> Result<String> {
     let digits = value.chars().filter(char::is_ascii_digit).count();
     let allowed = |c: char| c.is_ascii_digit() || " +-.()/".contains(c);
     if !value.chars().all(allowed) || value.chars().skip(1).any(|c| c == '+') {
-        return Err(Error::invalid(
-            "phone",
-            "may contain only digits, spaces, dashes, dots, brackets and a leading +",
-        ));
+        return Err(Error::invalid("phone", InputProblem::PhoneCharacters));
     }
     if !(6..=20).contains(&digits) {
-        return Err(Error::invalid("phone", "must have between 6 and 20 digits"));
+        return Err(Error::invalid("phone", InputProblem::PhoneDigits));
     }
     Ok(value.to_owned())
 }
@@ -142,7 +142,9 @@ pub fn contact(value: &str) -> Result<String> {
     if normal.chars().count() > MAX_TEXT {
         return Err(Error::invalid(
             "contact",
-            "is too long (2,000 characters at most, parts separated by \"; \")",
+            InputProblem::TooLong {
+                max: MAX_TEXT as u32,
+            },
         ));
     }
     Ok(normal)
@@ -157,13 +159,13 @@ pub fn national_id(value: &str) -> Result<String> {
     if !kept.clone().all(|c| c.is_ascii_alphanumeric()) {
         return Err(Error::invalid(
             "national_id",
-            "may contain only letters, digits, spaces, dashes and dots",
+            InputProblem::NationalIdCharacters,
         ));
     }
     if !(4..=20).contains(&kept.count()) {
         return Err(Error::invalid(
             "national_id",
-            "must have between 4 and 20 letters and digits",
+            InputProblem::NationalIdLength,
         ));
     }
     Ok(value.to_owned())
@@ -175,20 +177,17 @@ pub fn currency(value: &str) -> Result<String> {
     if value.len() == 3 && value.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(value.to_owned())
     } else {
-        Err(Error::invalid(
-            "currency",
-            "must be an ISO 4217 code of three capital letters, like TND or EUR",
-        ))
+        Err(Error::invalid("currency", InputProblem::NotACurrency))
     }
 }
 
 /// A positive amount.
 pub fn positive(field: &'static str, value: u64) -> Result<u64> {
     if value == 0 {
-        return Err(Error::invalid(field, "must be greater than zero"));
+        return Err(Error::invalid(field, InputProblem::NotPositive));
     }
     if value > i64::MAX as u64 {
-        return Err(Error::invalid(field, "is too large"));
+        return Err(Error::invalid(field, InputProblem::TooLarge));
     }
     Ok(value)
 }
@@ -200,7 +199,10 @@ pub fn birth_year(value: u16, this_year: i32) -> Result<u16> {
     } else {
         Err(Error::invalid(
             "birth_year",
-            "must be between 1900 and this year",
+            InputProblem::OutOfRange {
+                min: 1900,
+                max: i64::from(this_year),
+            },
         ))
     }
 }
@@ -208,10 +210,19 @@ pub fn birth_year(value: u16, this_year: i32) -> Result<u16> {
 /// A GPS position.
 pub fn coordinates(latitude: f64, longitude: f64) -> Result<()> {
     if !latitude.is_finite() || !(-90.0..=90.0).contains(&latitude) {
-        return Err(Error::invalid("latitude", "must be between -90 and 90"));
+        return Err(Error::invalid(
+            "latitude",
+            InputProblem::OutOfRange { min: -90, max: 90 },
+        ));
     }
     if !longitude.is_finite() || !(-180.0..=180.0).contains(&longitude) {
-        return Err(Error::invalid("longitude", "must be between -180 and 180"));
+        return Err(Error::invalid(
+            "longitude",
+            InputProblem::OutOfRange {
+                min: -180,
+                max: 180,
+            },
+        ));
     }
     Ok(())
 }
@@ -222,7 +233,7 @@ pub fn date(field: &'static str, value: &str) -> Result<String> {
     if crate::time::is_valid_date(value) {
         Ok(value.to_owned())
     } else {
-        Err(Error::invalid(field, "must be a date written YYYY-MM-DD"))
+        Err(Error::invalid(field, InputProblem::NotADate))
     }
 }
 

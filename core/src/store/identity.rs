@@ -6,6 +6,7 @@
 //! Stores made before device keys existed keep their old random actor id as a *legacy* actor:
 //! their earlier changes carry it, and the device still counts them as its own.
 
+use crate::input_problem::InputProblem;
 use std::fmt;
 use std::str::FromStr;
 
@@ -87,7 +88,7 @@ impl FromStr for DeviceKey {
 
     /// Parses the base58 form; refuses anything that is not a valid Ed25519 public key.
     fn from_str(text: &str) -> Result<DeviceKey> {
-        let invalid = || Error::invalid("device_key", "is not a device's public key");
+        let invalid = || Error::invalid("device_key", InputProblem::NotADeviceKey);
         let bytes = bs58::decode(text.trim())
             .into_vec()
             .map_err(|_| invalid())?;

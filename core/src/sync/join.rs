@@ -1,6 +1,7 @@
 //! The relay's HTTP API as a device uses it: joining an antenna with an invite code
 //! (`POST /v1/join`) and, for leads, inviting others (`POST /v1/antennas/{id}/invites`).
 
+use crate::input_problem::InputProblem;
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -52,10 +53,7 @@ pub fn join(
     let display_name = validate::name("display_name", display_name)?;
     let base = relay_url.trim().trim_end_matches('/').to_owned();
     if !(base.starts_with("http://") || base.starts_with("https://")) {
-        return Err(Error::invalid(
-            "relay_url",
-            "must start with http:// or https://",
-        ));
+        return Err(Error::invalid("relay_url", InputProblem::NotARelayAddress));
     }
     let mut response = agent()
         .post(&format!("{base}/v1/join"))
@@ -147,12 +145,15 @@ pub fn invite(
 ) -> Result<Invite> {
     let link = lead_link(store, antenna, "invite people")?;
     if !(1..=1000).contains(&uses) {
-        return Err(Error::invalid("uses", "must be between 1 and 1000"));
+        return Err(Error::invalid(
+            "uses",
+            InputProblem::OutOfRange { min: 1, max: 1000 },
+        ));
     }
     if !(1..=24 * 90).contains(&expires_in_hours) {
         return Err(Error::invalid(
             "expires_in_hours",
-            "must be between 1 and 2160 (90 days)",
+            InputProblem::OutOfRange { min: 1, max: 2160 },
         ));
     }
     let mut response = agent()

@@ -192,7 +192,7 @@ fn test_a_wrong_code_is_refused_and_nothing_is_recorded() {
                     problem,
                 },
             ) => {
-                assert_eq!(problem, "does not match this delivery's household");
+                assert_eq!(problem, InputProblem::WrongDeliveryCode);
                 let message = error.to_string();
                 assert!(!message.contains(wrong) && !message.contains(&code));
             }

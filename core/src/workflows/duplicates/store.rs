@@ -6,6 +6,7 @@
 //! marks alone ([`crate::model::resolve_merges`]), so crossed merges made offline by two
 //! leads end the same way on every device.
 
+use crate::input_problem::InputProblem;
 use automerge::ROOT;
 use autosurgeon::reconcile_prop;
 
@@ -68,7 +69,7 @@ impl Store {
         if keep == merged {
             return Err(Error::Invalid {
                 field: "merged",
-                problem: "a household cannot be merged into itself",
+                problem: InputProblem::MergeIntoItself,
             });
         }
         self.batch(|b| {
@@ -76,7 +77,7 @@ impl Store {
             if b.antenna_of(merged)? != antenna {
                 return Err(Error::Invalid {
                     field: "merged",
-                    problem: "households of two antennas cannot be merged",
+                    problem: InputProblem::MergeAcrossAntennas,
                 });
             }
             let actor = b.acting(antenna, "merge households", LEADS)?;
@@ -97,13 +98,13 @@ impl Store {
             if root(b, keep)?.is_some() {
                 return Err(Error::Invalid {
                     field: "keep",
-                    problem: "this household is itself merged into another",
+                    problem: InputProblem::KeepIsMerged,
                 });
             }
             if root(b, merged)?.is_some_and(|r| r != keep.to_string()) {
                 return Err(Error::Invalid {
                     field: "merged",
-                    problem: "this household is already merged into another",
+                    problem: InputProblem::AlreadyMerged,
                 });
             }
             // The kept case with what it lacks of the merged one, and one note per merged

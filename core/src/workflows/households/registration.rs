@@ -2,6 +2,7 @@
 //! who follows it. Each action is one change to the household's document; the antenna's
 //! household index is refreshed alongside when the household's summary moved.
 
+use crate::input_problem::InputProblem;
 use std::collections::BTreeMap;
 
 use automerge::transaction::Transaction;
@@ -101,22 +102,13 @@ impl Store {
     /// coordinates, or missing consent to keep data; [`Error::NotPermitted`] for observers.
     pub fn register_household(&self, antenna: AntennaId, new: NewHousehold) -> Result<HouseholdId> {
         if !new.keep_data {
-            return Err(Error::invalid(
-                "keep_data",
-                "the household must agree that the antenna keeps its data",
-            ));
+            return Err(Error::invalid("keep_data", InputProblem::NoConsent));
         }
         if new.members.is_empty() {
-            return Err(Error::invalid(
-                "members",
-                "a household has at least one person",
-            ));
+            return Err(Error::invalid("members", InputProblem::NoMembers));
         }
         if new.members.len() > validate::MAX_MEMBERS {
-            return Err(Error::invalid(
-                "members",
-                "too many people in one household",
-            ));
+            return Err(Error::invalid("members", InputProblem::TooManyMembers));
         }
         let this_year = Timestamp::now().month().year;
         let mut members = BTreeMap::new();
@@ -204,14 +196,11 @@ impl Store {
         if let Some((false, _, _)) = edit.consent {
             return Err(Error::invalid(
                 "keep_data",
-                "withdrawing consent to keep data means erasing the household",
+                InputProblem::WithdrawalMeansErasure,
             ));
         }
         if let Some(HouseholdStatus::MergedInto(_)) = edit.status {
-            return Err(Error::invalid(
-                "status",
-                "merging households is its own action",
-            ));
+            return Err(Error::invalid("status", InputProblem::MergeIsItsOwnAction));
         }
         self.household_action(household, "edit households", |tx, actor, now| {
             let profile = map_at(tx, &["profile"])?;

@@ -10,6 +10,7 @@
 //! 180,000); the code then no longer tells those two apart, but a confirmation is still
 //! checked against the delivery's own household (see ARCHITECTURE.md, "Delivery codes").
 
+use crate::input_problem::InputProblem;
 use std::fmt::Write as _;
 
 use autosurgeon::reconcile_prop;
@@ -155,7 +156,10 @@ impl FundingLine {
     pub fn to_text(&self) -> String {
         match (self.kind.as_deref(), self.unit.as_deref()) {
             (Some("money"), Some(currency)) => {
-                format!("{} {currency}", money(self.amount, currency))
+                format!(
+                    "{} {currency}",
+                    crate::model::major_units(self.amount, currency)
+                )
             }
             (Some(_), Some(unit)) => match &self.item {
                 Some(item) => format!("{} {unit} of {item}", self.amount),
@@ -167,21 +171,6 @@ impl FundingLine {
             ),
         }
     }
-}
-
-/// An amount of money in minor units, written with its currency's decimals (ISO 4217).
-fn money(minor: u64, currency: &str) -> String {
-    let decimals = crate::model::minor_digits(currency);
-    if decimals == 0 {
-        return minor.to_string();
-    }
-    let scale = 10u64.pow(decimals);
-    format!(
-        "{}.{:0width$}",
-        minor / scale,
-        minor % scale,
-        width = decimals as usize
-    )
 }
 
 impl Store {
@@ -398,11 +387,7 @@ impl Batch<'_> {
             .query_map(params![key, root], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         if codes.is_empty() {
-            return Err(Error::invalid(
-                "code",
-                "the household has no delivery code yet: issue one, give it to the household, \
-                 then confirm",
-            ));
+            return Err(Error::invalid("code", InputProblem::NoDeliveryCode));
         }
         Ok(codes)
     }
@@ -421,7 +406,7 @@ fn first_free(
     }
     Err(Error::invalid(
         "delivery_code",
-        "no free delivery code was found; try again",
+        InputProblem::NoFreeDeliveryCode,
     ))
 }
 

@@ -1,6 +1,7 @@
 //! Reassigning funding: how a lead resolves an over-allocation that offline devices created,
 //! moving a delivery's funding from one donation to another in one change.
 
+use crate::input_problem::InputProblem;
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc};
 use autosurgeon::reconcile_prop;
@@ -40,10 +41,7 @@ impl Store {
         amount: Option<u64>,
     ) -> Result<()> {
         if from == to {
-            return Err(Error::invalid(
-                "to",
-                "must be another donation than the one the funding moves from",
-            ));
+            return Err(Error::invalid("to", InputProblem::SameDonation));
         }
         let amount = amount
             .map(|a| validate::positive("amount", a))
@@ -51,23 +49,16 @@ impl Store {
         self.batch(|b| {
             b.acting(antenna, "reassign funding", LEADS)?;
             let (ledger, mut found) = b.delivery(antenna, delivery)?;
-            let funded = *found.funding.get(from).ok_or(Error::invalid(
-                "from",
-                "does not fund this delivery; pick one of the donations it lists",
-            ))?;
+            let funded = *found
+                .funding
+                .get(from)
+                .ok_or(Error::invalid("from", InputProblem::NotFundingThisDelivery))?;
             let moved = amount.unwrap_or(funded);
             if moved > funded {
-                return Err(Error::invalid(
-                    "amount",
-                    "is more than that donation gives this delivery",
-                ));
+                return Err(Error::invalid("amount", InputProblem::MoreThanFunded));
             }
             if b.gift_kind(antenna, from)? != b.gift_kind(antenna, to)? {
-                return Err(Error::invalid(
-                    "to",
-                    "is another kind of gift: funding moves only between donations of the same \
-                     currency, goods item and unit, or service",
-                ));
+                return Err(Error::invalid("to", InputProblem::OtherKindOfGift));
             }
             b.check_funding(antenna, to, moved, found.category)?;
             let left = funded - moved;

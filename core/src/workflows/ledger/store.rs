@@ -1,6 +1,7 @@
 //! Donations and deliveries: recorded in the ledger document of their month, checked against
 //! what each donation has left.
 
+use crate::input_problem::InputProblem;
 use std::collections::BTreeMap;
 
 use autosurgeon::reconcile_prop;
@@ -83,7 +84,7 @@ fn gift(gift: Gift) -> Result<Gift> {
 
 fn not_in_future(field: &'static str, at: Timestamp) -> Result<Timestamp> {
     if at.millis() > Timestamp::now().millis() + CLOCK_SKEW_MS {
-        return Err(Error::invalid(field, "is in the future"));
+        return Err(Error::invalid(field, InputProblem::InTheFuture));
     }
     Ok(at)
 }
@@ -169,10 +170,7 @@ impl Store {
         let description =
             validate::required_text("description", &new.description, validate::MAX_TEXT)?;
         if new.funding.is_empty() {
-            return Err(Error::invalid(
-                "funding",
-                "name at least one donation that pays for it",
-            ));
+            return Err(Error::invalid("funding", InputProblem::NoFunding));
         }
         let mut funding = BTreeMap::new();
         for (donation, amount) in new.funding {
@@ -251,10 +249,8 @@ impl Store {
         delivery: &DeliveryId,
         code: &str,
     ) -> Result<()> {
-        let typed = normalize_delivery_code(code).ok_or(Error::invalid(
-            "code",
-            "must be the six letters and digits of the household's delivery code, like K7M-4PQ",
-        ))?;
+        let typed = normalize_delivery_code(code)
+            .ok_or(Error::invalid("code", InputProblem::NotADeliveryCode))?;
         self.batch(|b| {
             let actor = b.acting(antenna, "record deliveries", FIELD_WORK)?;
             let (ledger, found) = b.delivery(antenna, delivery)?;
@@ -264,10 +260,7 @@ impl Store {
                 .filter_map(|c| normalize_delivery_code(c))
                 .any(|c| c == typed);
             if !matches {
-                return Err(Error::invalid(
-                    "code",
-                    "does not match this delivery's household",
-                ));
+                return Err(Error::invalid("code", InputProblem::WrongDeliveryCode));
             }
             let ack = Acknowledgement {
                 at: b.now,
@@ -368,10 +361,7 @@ impl Batch<'_> {
             .optional()?;
         match found.as_deref() {
             None => Err(Error::UnknownHousehold(household)),
-            Some("merged") => Err(Error::invalid(
-                "household",
-                "was merged into another household; deliver to that one",
-            )),
+            Some("merged") => Err(Error::invalid("household", InputProblem::HouseholdMerged)),
             Some(_) => Ok(()),
         }
     }

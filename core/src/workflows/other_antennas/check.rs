@@ -2,6 +2,7 @@
 //! (`PUT`/`DELETE /v1/antennas/{id}/blinded-index`); see [`super`] for what is
 //! shared and what is not.
 
+use crate::input_problem::InputProblem;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -65,7 +66,7 @@ pub fn check_other_antennas(
     let link = lead_link(store, antenna, ACTION)?;
     let key = store.federation_key(antenna)?.ok_or(Error::invalid(
         "federation_key",
-        "enter the key your antennas share first",
+        InputProblem::NoFederationKey,
     ))?;
     let households = store.blinded_hashes(antenna, &key)?;
     let mut by_hash: BTreeMap<&str, HouseholdId> = BTreeMap::new();

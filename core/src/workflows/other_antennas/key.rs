@@ -11,6 +11,7 @@
 //! Pure: hashing and normalisation only. The exchange with the relay is
 //! [`super::check`].
 
+use crate::input_problem::InputProblem;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
@@ -54,7 +55,7 @@ impl FederationKey {
             .filter(|b| b.len() == KEY_BYTES)
             .ok_or(Error::invalid(
                 "federation_key",
-                "is not a federation key; copy it again from the lead who made it",
+                InputProblem::NotAFederationKey,
             ))?;
         let mut key = [0u8; KEY_BYTES];
         key.copy_from_slice(&bytes);

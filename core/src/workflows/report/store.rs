@@ -1,6 +1,7 @@
 //! Gathers the transparency report (see [`super`]) from the derived ledger tables:
 //! no document is opened but the antenna's (for its name).
 
+use crate::input_problem::InputProblem;
 use rusqlite::params;
 
 use super::figures::{self as report, AllocationRow, DonationRow, TransparencyReport};
@@ -27,7 +28,7 @@ impl Store {
     ) -> Result<TransparencyReport> {
         if let (Some(f), Some(t)) = (from, to) {
             if f > t {
-                return Err(Error::invalid("from", "must not be after `to`"));
+                return Err(Error::invalid("from", InputProblem::FromAfterTo));
             }
         }
         let doc = self.antenna(antenna)?;

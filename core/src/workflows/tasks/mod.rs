@@ -6,6 +6,7 @@
 //! document is opened to show them, and they carry no name, phone or address: a list may be
 //! on a shared screen, and the app opens the household's detail for the rest.
 
+use crate::input_problem::InputProblem;
 use std::cmp::Reverse;
 
 use autosurgeon::reconcile_prop;
@@ -137,10 +138,7 @@ impl Store {
             let now = b.now;
             let ahead = new.due.millis() - now.millis();
             if !(-MAX_DAYS_PAST * DAY_MS..=MAX_DAYS_AHEAD * DAY_MS).contains(&ahead) {
-                return Err(Error::invalid(
-                    "due",
-                    "must be between a week ago and a year from now",
-                ));
+                return Err(Error::invalid("due", InputProblem::DueOutOfRange));
             }
             match b.member(antenna, &new.assigned_to)? {
                 None
@@ -151,10 +149,12 @@ impl Store {
                 Some(Member {
                     role: Role::Observer,
                     ..
-                }) => return Err(Error::invalid(
-                    "assigned_to",
-                    "is an observer, who cannot record the outcome; choose a volunteer or a lead",
-                )),
+                }) => {
+                    return Err(Error::invalid(
+                        "assigned_to",
+                        InputProblem::ObserverAssigned,
+                    ))
+                }
                 Some(_) => {}
             }
             let task = Task {
@@ -246,7 +246,7 @@ impl Store {
                 }
             }
             if !current.is_open() {
-                return Err(Error::invalid("task", "is already done or cancelled"));
+                return Err(Error::invalid("task", InputProblem::TaskClosed));
             }
             let now = b.now;
             b.change(household.document(), action, |tx| {

@@ -5933,6 +5933,91 @@ public func FfiConverterTypeVulnerabilityFlags_lower(_ value: VulnerabilityFlags
 }
 
 
+/**
+ * Why a donation cannot fund a delivery.
+ */
+
+public enum DonationProblem: Equatable, Hashable {
+    
+    /**
+     * It has less left than the delivery asks for.
+     */
+    case tooLittleLeft
+    /**
+     * It is pledged, not received yet.
+     */
+    case notReceived
+    /**
+     * It may fund only another need.
+     */
+    case restricted
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DonationProblem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDonationProblem: FfiConverterRustBuffer {
+    typealias SwiftType = DonationProblem
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DonationProblem {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .tooLittleLeft
+        
+        case 2: return .notReceived
+        
+        case 3: return .restricted
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DonationProblem, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .tooLittleLeft:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .notReceived:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .restricted:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDonationProblem_lift(_ buf: RustBuffer) throws -> DonationProblem {
+    return try FfiConverterTypeDonationProblem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDonationProblem_lower(_ value: DonationProblem) -> RustBuffer {
+    return FfiConverterTypeDonationProblem.lower(value)
+}
+
+
+
 
 public enum DonationStatus: Equatable, Hashable {
     
@@ -6572,6 +6657,383 @@ public func FfiConverterTypeHouseholdState_lower(_ value: HouseholdState) -> Rus
 
 
 
+
+public enum InputProblem: Equatable, Hashable {
+    
+    case empty
+    case tooLong(max: UInt32
+    )
+    case notOneLine
+    case controlCharacters
+    case outOfRange(min: Int64, max: Int64
+    )
+    case notPositive
+    case tooLarge
+    case notAnAmount
+    case tooManyDecimals(decimals: UInt32
+    )
+    case notADate
+    case notAMonth
+    case inTheFuture
+    case dueOutOfRange
+    case fromAfterTo
+    case phoneCharacters
+    case phoneDigits
+    case nationalIdCharacters
+    case nationalIdLength
+    case notACurrency
+    case notARelayAddress
+    case notAnId
+    case notADeviceKey
+    case notAFederationKey
+    case noFederationKey
+    case noConsent
+    case withdrawalMeansErasure
+    case noMembers
+    case tooManyMembers
+    case mergeIsItsOwnAction
+    case mergeIntoItself
+    case mergeAcrossAntennas
+    case keepIsMerged
+    case alreadyMerged
+    case householdMerged
+    case observerAssigned
+    case taskClosed
+    case noFunding
+    case sameDonation
+    case notFundingThisDelivery
+    case moreThanFunded
+    case otherKindOfGift
+    case notADeliveryCode
+    case noDeliveryCode
+    case wrongDeliveryCode
+    case noFreeDeliveryCode
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension InputProblem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInputProblem: FfiConverterRustBuffer {
+    typealias SwiftType = InputProblem
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InputProblem {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .empty
+        
+        case 2: return .tooLong(max: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        case 3: return .notOneLine
+        
+        case 4: return .controlCharacters
+        
+        case 5: return .outOfRange(min: try FfiConverterInt64.read(from: &buf), max: try FfiConverterInt64.read(from: &buf)
+        )
+        
+        case 6: return .notPositive
+        
+        case 7: return .tooLarge
+        
+        case 8: return .notAnAmount
+        
+        case 9: return .tooManyDecimals(decimals: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        case 10: return .notADate
+        
+        case 11: return .notAMonth
+        
+        case 12: return .inTheFuture
+        
+        case 13: return .dueOutOfRange
+        
+        case 14: return .fromAfterTo
+        
+        case 15: return .phoneCharacters
+        
+        case 16: return .phoneDigits
+        
+        case 17: return .nationalIdCharacters
+        
+        case 18: return .nationalIdLength
+        
+        case 19: return .notACurrency
+        
+        case 20: return .notARelayAddress
+        
+        case 21: return .notAnId
+        
+        case 22: return .notADeviceKey
+        
+        case 23: return .notAFederationKey
+        
+        case 24: return .noFederationKey
+        
+        case 25: return .noConsent
+        
+        case 26: return .withdrawalMeansErasure
+        
+        case 27: return .noMembers
+        
+        case 28: return .tooManyMembers
+        
+        case 29: return .mergeIsItsOwnAction
+        
+        case 30: return .mergeIntoItself
+        
+        case 31: return .mergeAcrossAntennas
+        
+        case 32: return .keepIsMerged
+        
+        case 33: return .alreadyMerged
+        
+        case 34: return .householdMerged
+        
+        case 35: return .observerAssigned
+        
+        case 36: return .taskClosed
+        
+        case 37: return .noFunding
+        
+        case 38: return .sameDonation
+        
+        case 39: return .notFundingThisDelivery
+        
+        case 40: return .moreThanFunded
+        
+        case 41: return .otherKindOfGift
+        
+        case 42: return .notADeliveryCode
+        
+        case 43: return .noDeliveryCode
+        
+        case 44: return .wrongDeliveryCode
+        
+        case 45: return .noFreeDeliveryCode
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: InputProblem, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .empty:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .tooLong(max):
+            writeInt(&buf, Int32(2))
+            FfiConverterUInt32.write(max, into: &buf)
+            
+        
+        case .notOneLine:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .controlCharacters:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .outOfRange(min,max):
+            writeInt(&buf, Int32(5))
+            FfiConverterInt64.write(min, into: &buf)
+            FfiConverterInt64.write(max, into: &buf)
+            
+        
+        case .notPositive:
+            writeInt(&buf, Int32(6))
+        
+        
+        case .tooLarge:
+            writeInt(&buf, Int32(7))
+        
+        
+        case .notAnAmount:
+            writeInt(&buf, Int32(8))
+        
+        
+        case let .tooManyDecimals(decimals):
+            writeInt(&buf, Int32(9))
+            FfiConverterUInt32.write(decimals, into: &buf)
+            
+        
+        case .notADate:
+            writeInt(&buf, Int32(10))
+        
+        
+        case .notAMonth:
+            writeInt(&buf, Int32(11))
+        
+        
+        case .inTheFuture:
+            writeInt(&buf, Int32(12))
+        
+        
+        case .dueOutOfRange:
+            writeInt(&buf, Int32(13))
+        
+        
+        case .fromAfterTo:
+            writeInt(&buf, Int32(14))
+        
+        
+        case .phoneCharacters:
+            writeInt(&buf, Int32(15))
+        
+        
+        case .phoneDigits:
+            writeInt(&buf, Int32(16))
+        
+        
+        case .nationalIdCharacters:
+            writeInt(&buf, Int32(17))
+        
+        
+        case .nationalIdLength:
+            writeInt(&buf, Int32(18))
+        
+        
+        case .notACurrency:
+            writeInt(&buf, Int32(19))
+        
+        
+        case .notARelayAddress:
+            writeInt(&buf, Int32(20))
+        
+        
+        case .notAnId:
+            writeInt(&buf, Int32(21))
+        
+        
+        case .notADeviceKey:
+            writeInt(&buf, Int32(22))
+        
+        
+        case .notAFederationKey:
+            writeInt(&buf, Int32(23))
+        
+        
+        case .noFederationKey:
+            writeInt(&buf, Int32(24))
+        
+        
+        case .noConsent:
+            writeInt(&buf, Int32(25))
+        
+        
+        case .withdrawalMeansErasure:
+            writeInt(&buf, Int32(26))
+        
+        
+        case .noMembers:
+            writeInt(&buf, Int32(27))
+        
+        
+        case .tooManyMembers:
+            writeInt(&buf, Int32(28))
+        
+        
+        case .mergeIsItsOwnAction:
+            writeInt(&buf, Int32(29))
+        
+        
+        case .mergeIntoItself:
+            writeInt(&buf, Int32(30))
+        
+        
+        case .mergeAcrossAntennas:
+            writeInt(&buf, Int32(31))
+        
+        
+        case .keepIsMerged:
+            writeInt(&buf, Int32(32))
+        
+        
+        case .alreadyMerged:
+            writeInt(&buf, Int32(33))
+        
+        
+        case .householdMerged:
+            writeInt(&buf, Int32(34))
+        
+        
+        case .observerAssigned:
+            writeInt(&buf, Int32(35))
+        
+        
+        case .taskClosed:
+            writeInt(&buf, Int32(36))
+        
+        
+        case .noFunding:
+            writeInt(&buf, Int32(37))
+        
+        
+        case .sameDonation:
+            writeInt(&buf, Int32(38))
+        
+        
+        case .notFundingThisDelivery:
+            writeInt(&buf, Int32(39))
+        
+        
+        case .moreThanFunded:
+            writeInt(&buf, Int32(40))
+        
+        
+        case .otherKindOfGift:
+            writeInt(&buf, Int32(41))
+        
+        
+        case .notADeliveryCode:
+            writeInt(&buf, Int32(42))
+        
+        
+        case .noDeliveryCode:
+            writeInt(&buf, Int32(43))
+        
+        
+        case .wrongDeliveryCode:
+            writeInt(&buf, Int32(44))
+        
+        
+        case .noFreeDeliveryCode:
+            writeInt(&buf, Int32(45))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInputProblem_lift(_ buf: RustBuffer) throws -> InputProblem {
+    return try FfiConverterTypeInputProblem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInputProblem_lower(_ value: InputProblem) -> RustBuffer {
+    return FfiConverterTypeInputProblem.lower(value)
+}
+
+
+
 /**
  * Why an action did not happen. Nothing was recorded when one is returned.
  */
@@ -6581,56 +7043,134 @@ enum JiranError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     
     
     /**
-     * Something typed (or a file to import) is missing, too long or malformed: correct it
-     * and try again.
+     * Something typed is missing, too long or malformed: correct `field` and try again.
      */
-    case InvalidInput(message: String)
-    
+    case InvalidInput(
+        /**
+         * The field as the API names it (`phone`, `birth_year`, `amount`, ...), so an app
+         * can point at the box to correct.
+         */field: String, 
+        /**
+         * What is wrong, as a code to say in the app's language.
+         */problem: InputProblem, 
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
     /**
-     * The household, donation or record is not on this phone (yet): sync, or check the list.
+     * A file to import was refused as a whole (a directory, a document).
      */
-    case NotFound(message: String)
-    
+    case FileRefused(
+        /**
+         * The core's English sentence, naming the entry and field at fault.
+         */detail: String
+    )
     /**
-     * This member's role does not allow the action: ask the antenna lead.
+     * The record is not on this phone (yet): sync, or check the list.
      */
-    case NotPermitted(message: String)
-    
+    case NotFound(
+        /**
+         * What was looked for.
+         */missing: Missing, 
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
     /**
-     * The donation cannot fund this delivery (too little left, pledged only, restricted).
+     * The household was erased: nothing more can be recorded about it.
      */
-    case DonationUnavailable(message: String)
-    
+    case Erased(
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
+    /**
+     * This member's role does not allow the action (or the phone is not a member at all,
+     * `role` empty): ask the antenna lead.
+     */
+    case NotPermitted(
+        /**
+         * The member's role, if the phone is a member.
+         */role: Role?, 
+        /**
+         * The core's English sentence, naming the action.
+         */detail: String
+    )
+    /**
+     * The change would leave the antenna without a lead: make another member a lead first.
+     */
+    case LastLead(
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
+    /**
+     * The donation cannot fund this delivery.
+     */
+    case DonationUnavailable(
+        /**
+         * Why.
+         */reason: DonationProblem, 
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
     /**
      * The invite code is unknown, used up or expired: ask the lead for a new one.
      */
-    case InviteRefused(message: String)
-    
+    case InviteRefused(
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
     /**
      * The relay no longer accepts this phone: join again with a new invite.
      */
-    case NeedsNewInvite(message: String)
-    
+    case NeedsNewInvite(
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
     /**
      * The relay cannot be reached now: work continues offline; try again later.
      */
-    case RelayUnreachable(message: String)
-    
+    case RelayUnreachable(
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
     /**
      * The relay answered something unexpected: check its address, or tell its operator.
      */
-    case RelayProblem(message: String)
-    
+    case RelayProblem(
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
     /**
-     * This phone's storage failed (full, damaged, written by a newer app).
+     * The phone holds data from a newer version of Jiran: update the app.
      */
-    case StorageProblem(message: String)
-    
+    case UpdateTheApp(
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
+    /**
+     * This phone's storage failed (full or damaged).
+     */
+    case StorageProblem(
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
     /**
      * A fault in Jiran itself: report it.
      */
-    case Internal(message: String)
-    
+    case Internal(
+        /**
+         * The core's English sentence.
+         */detail: String
+    )
 
     
 
@@ -6661,47 +7201,54 @@ public struct FfiConverterTypeJiranError: FfiConverterRustBuffer {
 
         
         case 1: return .InvalidInput(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 2: return .NotFound(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 3: return .NotPermitted(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 4: return .DonationUnavailable(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 5: return .InviteRefused(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 6: return .NeedsNewInvite(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 7: return .RelayUnreachable(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 8: return .RelayProblem(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 9: return .StorageProblem(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
-        case 10: return .Internal(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            field: try FfiConverterString.read(from: &buf), 
+            problem: try FfiConverterTypeInputProblem.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 2: return .FileRefused(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 3: return .NotFound(
+            missing: try FfiConverterTypeMissing.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 4: return .Erased(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 5: return .NotPermitted(
+            role: try FfiConverterOptionTypeRole.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 6: return .LastLead(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 7: return .DonationUnavailable(
+            reason: try FfiConverterTypeDonationProblem.read(from: &buf), 
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 8: return .InviteRefused(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 9: return .NeedsNewInvite(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 10: return .RelayUnreachable(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 11: return .RelayProblem(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 12: return .UpdateTheApp(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 13: return .StorageProblem(
+            detail: try FfiConverterString.read(from: &buf)
+            )
+        case 14: return .Internal(
+            detail: try FfiConverterString.read(from: &buf)
+            )
 
-        default: throw UniffiInternalError.unexpectedEnumCase
+         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
@@ -6711,28 +7258,81 @@ public struct FfiConverterTypeJiranError: FfiConverterRustBuffer {
         
 
         
-        case .InvalidInput(_ /* message is ignored*/):
-            writeInt(&buf, Int32(1))
-        case .NotFound(_ /* message is ignored*/):
-            writeInt(&buf, Int32(2))
-        case .NotPermitted(_ /* message is ignored*/):
-            writeInt(&buf, Int32(3))
-        case .DonationUnavailable(_ /* message is ignored*/):
-            writeInt(&buf, Int32(4))
-        case .InviteRefused(_ /* message is ignored*/):
-            writeInt(&buf, Int32(5))
-        case .NeedsNewInvite(_ /* message is ignored*/):
-            writeInt(&buf, Int32(6))
-        case .RelayUnreachable(_ /* message is ignored*/):
-            writeInt(&buf, Int32(7))
-        case .RelayProblem(_ /* message is ignored*/):
-            writeInt(&buf, Int32(8))
-        case .StorageProblem(_ /* message is ignored*/):
-            writeInt(&buf, Int32(9))
-        case .Internal(_ /* message is ignored*/):
-            writeInt(&buf, Int32(10))
-
         
+        case let .InvalidInput(field,problem,detail):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(field, into: &buf)
+            FfiConverterTypeInputProblem.write(problem, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .FileRefused(detail):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .NotFound(missing,detail):
+            writeInt(&buf, Int32(3))
+            FfiConverterTypeMissing.write(missing, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Erased(detail):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .NotPermitted(role,detail):
+            writeInt(&buf, Int32(5))
+            FfiConverterOptionTypeRole.write(role, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .LastLead(detail):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .DonationUnavailable(reason,detail):
+            writeInt(&buf, Int32(7))
+            FfiConverterTypeDonationProblem.write(reason, into: &buf)
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .InviteRefused(detail):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .NeedsNewInvite(detail):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .RelayUnreachable(detail):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .RelayProblem(detail):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .UpdateTheApp(detail):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .StorageProblem(detail):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .Internal(detail):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(detail, into: &buf)
+            
         }
     }
 }
@@ -6751,6 +7351,121 @@ public func FfiConverterTypeJiranError_lift(_ buf: RustBuffer) throws -> JiranEr
 public func FfiConverterTypeJiranError_lower(_ value: JiranError) -> RustBuffer {
     return FfiConverterTypeJiranError.lower(value)
 }
+
+
+/**
+ * What was looked for and is not on this phone.
+ */
+
+public enum Missing: Equatable, Hashable {
+    
+    /**
+     * An antenna this phone has not joined.
+     */
+    case antenna
+    /**
+     * A household (never registered here, or not synced yet).
+     */
+    case household
+    /**
+     * A donation.
+     */
+    case donation
+    /**
+     * A delivery.
+     */
+    case delivery
+    /**
+     * A member of the antenna.
+     */
+    case member
+    /**
+     * A record inside a household or the directory: a need, a plan step, a provider, ...
+     */
+    case record
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Missing: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMissing: FfiConverterRustBuffer {
+    typealias SwiftType = Missing
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Missing {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .antenna
+        
+        case 2: return .household
+        
+        case 3: return .donation
+        
+        case 4: return .delivery
+        
+        case 5: return .member
+        
+        case 6: return .record
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Missing, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .antenna:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .household:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .donation:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .delivery:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .member:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .record:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMissing_lift(_ buf: RustBuffer) throws -> Missing {
+    return try FfiConverterTypeMissing.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMissing_lower(_ value: Missing) -> RustBuffer {
+    return FfiConverterTypeMissing.lower(value)
+}
+
 
 
 
@@ -9877,6 +10592,33 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
         print("uniffiFutureContinuationCallback invalid handle")
     }
 }
+/**
+ * What a person typed in major units (`12.5`, `12,5`, `١٢٫٥`, `1 250,500`) as minor units
+ * of `currency`. Errors are `InvalidInput` on field `amount`, with the problem
+ * (`NotAnAmount`, `TooManyDecimals`, `TooLarge`, `Empty`) to say in the app's language.
+ */
+public func moneyFromText(text: String, currency: String)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_func_money_from_text(
+        FfiConverterString.lower(text),
+        FfiConverterString.lower(currency),uniffiCallStatus
+    )
+})
+}
+/**
+ * `minor` units of `currency` in major units with the currency's decimals (`50.000` for
+ * 50,000 millimes of TND), ready for an amount box; [`money_from_text`] reads it back.
+ */
+public func moneyText(minor: UInt64, currency: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_jiran_bindings_fn_func_money_text(
+        FfiConverterUInt64.lower(minor),
+        FfiConverterString.lower(currency),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -9892,6 +10634,12 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_jiran_bindings_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_func_money_from_text() != 44109) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_jiran_bindings_checksum_func_money_text() != 31437) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_storeobserver_on_change() != 48752) {
         return InitializationResult.apiChecksumMismatch

@@ -146,7 +146,7 @@ impl Reader {
     /// Checks a value against the directory's rules, naming the service on failure.
     fn checked(&self, result: Result<String>) -> Result<String> {
         result.map_err(|e| match e {
-            Error::Invalid { field, problem } => self.fail(field, problem),
+            Error::Invalid { field, problem } => self.fail(field, &problem.to_string()),
             other => other,
         })
     }

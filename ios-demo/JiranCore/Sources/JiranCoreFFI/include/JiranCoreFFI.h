@@ -597,6 +597,16 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_transparency_report(uint64
 uint64_t uniffi_jiran_bindings_fn_method_jiranstore_wait_until_up_to_date(uint64_t ptr, RustBuffer antenna, RustBuffer timeout
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_FUNC_MONEY_FROM_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_FUNC_MONEY_FROM_TEXT
+uint64_t uniffi_jiran_bindings_fn_func_money_from_text(RustBuffer text, RustBuffer currency, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_FUNC_MONEY_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_FUNC_MONEY_TEXT
+RustBuffer uniffi_jiran_bindings_fn_func_money_text(uint64_t minor, RustBuffer currency, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_JIRAN_BINDINGS_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_JIRAN_BINDINGS_RUSTBUFFER_ALLOC
 RustBuffer ffi_jiran_bindings_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -855,6 +865,18 @@ void ffi_jiran_bindings_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_JIRAN_BINDINGS_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_JIRAN_BINDINGS_RUST_FUTURE_COMPLETE_VOID
 void ffi_jiran_bindings_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_FUNC_MONEY_FROM_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_FUNC_MONEY_FROM_TEXT
+uint16_t uniffi_jiran_bindings_checksum_func_money_from_text(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_FUNC_MONEY_TEXT
+#define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_FUNC_MONEY_TEXT
+uint16_t uniffi_jiran_bindings_checksum_func_money_text(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_CHECKSUM_METHOD_STOREOBSERVER_ON_CHANGE
