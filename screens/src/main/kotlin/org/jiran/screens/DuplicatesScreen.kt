@@ -28,7 +28,7 @@ fun DuplicatesScreen(duplicates: DuplicatesViewModel) {
     val words = LocalWords.current
     Column(Modifier.padding(24.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(12.dp)) {
         Text(words.duplicatesTitle, style = MaterialTheme.typography.headlineSmall)
-        ui.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        ErrorLine(ui.error)
         if (ui.pairs.isEmpty()) Text(words.duplicatesNone)
         ui.pairs.forEachIndexed { index, pair ->
             Card(Modifier.fillMaxWidth()) {

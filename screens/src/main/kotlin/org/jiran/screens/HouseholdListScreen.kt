@@ -55,7 +55,7 @@ fun HouseholdListScreen(list: HouseholdListViewModel, onOpen: (HouseholdId) -> U
                         label = { Text(need.label()) })
                 }
             }
-            ui.error?.let { Text(it, Modifier.padding(12.dp), color = MaterialTheme.colorScheme.error) }
+            Box(Modifier.padding(12.dp)) { ErrorLine(ui.error) }
             if (ui.households.isEmpty()) {
                 Text(words.noHouseholds, Modifier.padding(24.dp))
             }

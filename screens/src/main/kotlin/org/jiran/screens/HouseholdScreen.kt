@@ -28,6 +28,8 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.unit.dp
 import org.jiran.android.state.HouseholdDetailViewModel
+import org.jiran.android.state.remainingText
+import org.jiran.core.JiranException
 import org.jiran.core.NeedCategory
 
 /**
@@ -42,7 +44,7 @@ fun HouseholdScreen(screen: HouseholdDetailViewModel) {
     var note by remember { mutableStateOf("") }
     val detail = ui.household
     Column(Modifier.padding(24.dp).verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
-        ui.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        ErrorLine(ui.error)
         if (detail == null) return@Column
         Text(detail.members.firstOrNull()?.name.orEmpty(), style = MaterialTheme.typography.headlineSmall)
         Text(words.householdSize(detail.members.size) + " · " + detail.priority.label(),
@@ -70,11 +72,12 @@ fun HouseholdScreen(screen: HouseholdDetailViewModel) {
             it.category.label() + " — " + it.description + if (it.acknowledged) " ✓ " + words.deliveryAcknowledged else ""
         })
         if (ui.donations.isEmpty()) Text(words.householdNoDonation, style = MaterialTheme.typography.bodySmall)
-        Button(onClick = { delivering = true }, enabled = ui.donations.isNotEmpty(), modifier = Modifier.fillMaxWidth()) {
+        Button(onClick = { delivering = true }, enabled = ui.donations.isNotEmpty(),
+            modifier = Modifier.fillMaxWidth().testTag("record-delivery")) {
             Text(words.householdRecordDelivery)
         }
     }
-    if (delivering) DeliveryDialog(ui.donations.map { it.id to "${it.item ?: it.kind} · ${it.remaining} ${it.unit}" },
+    if (delivering) DeliveryDialog(ui.donations.map { d -> d.id to (d.item?.let { "$it · " } ?: "") + remainingText(d) }, ui.error,
         onDismiss = { delivering = false },
         onSave = { category, description, donation, amount ->
             if (screen.recordDelivery(category, description, donation, amount)) delivering = false
@@ -98,8 +101,9 @@ private fun Lines(lines: List<String>) {
 @Composable
 private fun DeliveryDialog(
     donations: List<Pair<String, String>>,
+    error: JiranException?,
     onDismiss: () -> Unit,
-    onSave: (NeedCategory, String, String, ULong) -> Unit,
+    onSave: (NeedCategory, String, String, String) -> Unit,
 ) {
     val words = LocalWords.current
     var category by remember { mutableStateOf(NeedCategory.FOOD) }
@@ -114,16 +118,19 @@ private fun DeliveryDialog(
                 FlowRow(horizontalArrangement = Arrangement.spacedBy(4.dp)) {
                     NeedCategory.entries.forEach { c -> FilterChip(category == c, { category = c }, { Text(c.label()) }) }
                 }
-                OutlinedTextField(description, { description = it }, label = { Text(words.deliveryDescription) })
+                OutlinedTextField(description, { description = it }, Modifier.testTag("delivery-description"),
+                    label = { Text(words.deliveryDescription) })
                 Text(words.deliveryFrom)
                 donations.forEach { (id, label) -> FilterChip(donation == id, { donation = id }, { Text(label) }) }
-                OutlinedTextField(amount, { amount = it.filter(Char::isDigit) }, label = { Text(words.deliveryAmount) },
-                    keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number))
+                OutlinedTextField(amount, { amount = it }, Modifier.testTag("delivery-amount"),
+                    label = { Text(words.deliveryAmount) }, singleLine = true,
+                    keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Decimal))
+                ErrorLine(error)
             }
         },
         confirmButton = {
-            TextButton(onClick = { amount.toULongOrNull()?.let { onSave(category, description, donation, it) } },
-                enabled = amount.toULongOrNull() != null) { Text(words.save) }
+            TextButton(onClick = { onSave(category, description, donation, amount) },
+                Modifier.testTag("delivery-save"), enabled = amount.isNotBlank()) { Text(words.save) }
         },
         dismissButton = { TextButton(onClick = onDismiss) { Text(words.cancel) } },
     )

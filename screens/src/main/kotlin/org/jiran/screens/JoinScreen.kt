@@ -39,14 +39,14 @@ fun JoinScreen(join: JoinViewModel, onScan: (() -> Unit)?, onJoined: (AntennaId)
         }
         OutlinedTextField(ui.inviteText, join::onInviteText, Modifier.fillMaxWidth().testTag("join-code"),
             label = { Text(words.joinCode) }, singleLine = true)
-        ui.error?.let { error ->
-            val advice = when (ui.errorKind) {
+        ui.errorKind?.let { kind ->
+            val advice = when (kind) {
                 JoinError.NOT_AN_INVITE -> words.joinNotAnInvite
                 JoinError.ASK_FOR_NEW_INVITE -> words.joinAskNewInvite
                 JoinError.CHECK_CONNECTION -> words.joinCheckConnection
-                JoinError.CORRECT_INPUT, JoinError.OTHER, null -> error
+                JoinError.CORRECT_INPUT, JoinError.OTHER -> ui.error?.let(words.errors::say) ?: words.errors.internal
             }
-            Text(advice, color = MaterialTheme.colorScheme.error)
+            Text(advice, Modifier.testTag("error"), color = MaterialTheme.colorScheme.error)
         }
         Button(onClick = join::join, enabled = ui.canJoin, modifier = Modifier.fillMaxWidth().testTag("join-button")) {
             Text(if (ui.joining) words.joinJoining else words.joinButton)

@@ -86,7 +86,7 @@ fun RegisterScreen(form: RegisterHouseholdViewModel, onRegistered: (HouseholdId)
         Consent(f.consentContactByPhone, words.registerConsentPhone, "consent-phone") { v ->
             form.edit { it.copy(consentContactByPhone = v) }
         }
-        ui.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        ErrorLine(ui.error)
         Button(onClick = { form.register()?.let(onRegistered) }, enabled = ui.canRegister,
             modifier = Modifier.fillMaxWidth().testTag("register-save")) {
             Text(words.registerSave)

@@ -73,7 +73,7 @@ fun TeamScreen(team: TeamViewModel) {
                 OutlinedButton(onClick = { team.invite(Role.LEAD) }, enabled = ui.canInvite) { Text(words.teamInviteLead) }
             }
         }
-        ui.error?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+        ErrorLine(ui.error)
         val invite = ui.invite
         val link = ui.link
         if (invite != null && link != null) {

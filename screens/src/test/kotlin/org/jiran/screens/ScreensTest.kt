@@ -23,6 +23,10 @@ import org.jiran.core.JiranStore
 import org.jiran.core.NewHousehold
 import org.jiran.core.NewPerson
 import org.jiran.core.Priority
+import androidx.compose.ui.test.performTextClearance
+import org.jiran.core.DonationStatus
+import org.jiran.core.Gift
+import org.jiran.core.NewDonation
 import org.jiran.core.Relationship
 import org.jiran.core.VulnerabilityFlags
 import org.jiran.screens.words.Language
@@ -138,9 +142,34 @@ class ScreensTest {
             waitFor(text = "Needs insulin every month")
             renderAll("household")
 
+            // A donor's 100 dinars arrive; the lead gives part of them to the family, typed in
+            // dinars as people write them, not in millimes.
+            val antenna = lead.antennas().single().id
+            lead.recordDonation(antenna, NewDonation(Gift.Money(100_000uL, "TND"), null, null, DonationStatus.RECEIVED, null, null))
+            waitFor(tag = "record-delivery")
+            waitUntil(timeoutMillis = 30_000) { onNodeWithTag("record-delivery").fetchSemanticsNode().config.contains(SemanticsProperties.Disabled).not() }
+            onNodeWithTag("record-delivery").performScrollTo().performClick()
+            waitFor(text = "100.000 TND")
+            onNodeWithTag("delivery-description").performTextInput("Insulin")
+            onNodeWithTag("delivery-amount").performTextInput("12.3456")
+            onNodeWithTag("delivery-save").performClick()
+            waitFor(text = "Amount: has too many decimals (3 at most)")
+            renderAll("delivery-error")
+            // The core's refusal is said in the screen's language, never in its English.
+            language = Language.FRENCH
+            waitFor(text = "Montant ou quantité : a trop de décimales")
+            language = Language.ARABIC
+            waitFor(text = "المبلغ أو الكمية: فيه أرقام عشرية كثيرة")
+            language = Language.ENGLISH
+            onNodeWithTag("delivery-amount").performTextClearance()
+            onNodeWithTag("delivery-amount").performTextInput("12,5")
+            onNodeWithTag("delivery-save").performClick()
+            waitUntil(timeoutMillis = 30_000) { onAllNodes(hasTestTag("delivery-save")).fetchSemanticsNodes().isEmpty() }
+            assertEquals(12_500uL, lead.donationBalances(antenna).single().delivered, "12,5 dinars are 12,500 millimes")
+
             // The lead, unaware, registers the same family again; the duplicates screen
             // shows the pair and one button merges it.
-            lead.registerHousehold(lead.antennas().single().id, sameFamily())
+            lead.registerHousehold(antenna, sameFamily())
             onNodeWithTag("back").performClick()
             onNodeWithTag("duplicates").performClick()
             waitFor(tag = "merge-0")

@@ -47,7 +47,7 @@ val Arabic = Words(
     householdNoDonation = "لا يوجد تبرّع مستلَم بقي منه شيء للتوزيع.",
     nothingYet = "لا شيء بعد.",
     deliveryFrom = "من التبرّع",
-    deliveryAmount = "الكمية",
+    deliveryAmount = "المبلغ أو الكمية",
     deliveryDescription = "ما تم تقديمه",
     deliveryAcknowledged = "أكّدت الأسرة الاستلام",
     teamTitle = "الفريق",
@@ -103,4 +103,5 @@ val Arabic = Words(
     relationshipSibling = "أخ أو أخت",
     relationshipGrandchild = "حفيد أو حفيدة",
     relationshipOther = "آخر",
+    errors = ArabicErrors,
 )

@@ -103,4 +103,5 @@ val English = Words(
     relationshipSibling = "Brother or sister",
     relationshipGrandchild = "Grandchild",
     relationshipOther = "Other",
+    errors = EnglishErrors,
 )

@@ -47,7 +47,7 @@ val French = Words(
     householdNoDonation = "Aucun don reçu n'a de reste à distribuer.",
     nothingYet = "Rien pour l'instant.",
     deliveryFrom = "Don utilisé",
-    deliveryAmount = "Quantité",
+    deliveryAmount = "Montant ou quantité",
     deliveryDescription = "Ce qui a été donné",
     deliveryAcknowledged = "Confirmée par le foyer",
     teamTitle = "Équipe",
@@ -103,4 +103,5 @@ val French = Words(
     relationshipSibling = "Frère ou sœur",
     relationshipGrandchild = "Petit-enfant",
     relationshipOther = "Autre",
+    errors = FrenchErrors,
 )

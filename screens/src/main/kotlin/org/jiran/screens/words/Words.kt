@@ -4,8 +4,8 @@ package org.jiran.screens.words
  * Every word the screens show, in one language. A data class, so that a language missing a
  * word does not compile: adding a word means writing it in English, French and Arabic.
  *
- * The core's own sentences (its errors and the sync line) still arrive in English and are
- * shown as they are; they are the fallback until the core sends codes (issue 16, item 2).
+ * The core's errors and the sync line arrive as codes with their fields and are said here
+ * ([errors], the `sync…` words); the core's English sentence is only the fallback.
  */
 data class Words(
     val appName: String,
@@ -117,4 +117,6 @@ data class Words(
     val relationshipSibling: String,
     val relationshipGrandchild: String,
     val relationshipOther: String,
+    // The core's errors
+    val errors: ErrorWords,
 )

@@ -9,6 +9,8 @@ import kotlinx.coroutines.runBlocking
 import org.jiran.core.DonationStatus
 import org.jiran.core.Funding
 import org.jiran.core.Gift
+import org.jiran.core.DonationProblem
+import org.jiran.core.InputProblem
 import org.jiran.core.JiranException
 import org.jiran.core.NeedCategory
 import org.jiran.core.NewDelivery
@@ -92,7 +94,7 @@ class ScenarioTest {
             val refused = assertFailsWith<JiranException.InviteRefused> {
                 phone.join(relay.url, "not-a-code", "Amel's phone", "Amel")
             }
-            assertTrue("ask your antenna lead" in refused.message!!, refused.message)
+            assertTrue("ask your antenna lead" in refused.detail, refused.detail)
             assertFailsWith<JiranException.RelayUnreachable> {
                 phone.join("http://127.0.0.1:9", "x", "Amel's phone", "Amel")
             }
@@ -103,9 +105,10 @@ class ScenarioTest {
             val invalid = assertFailsWith<JiranException.InvalidInput> {
                 phone.registerHousehold(antenna, household("   "))
             }
-            assertTrue("name" in invalid.message!!, invalid.message)
+            assertEquals(InputProblem.Empty, invalid.problem, invalid.detail)
+            assertTrue("name" in invalid.field, invalid.field)
             val badId = assertFailsWith<JiranException.InvalidInput> { phone.household("not a household id") }
-            assertTrue("HouseholdId" in badId.message!!, badId.message)
+            assertEquals(InputProblem.NotAnId, badId.problem, badId.detail)
             val notFound = assertFailsWith<JiranException.DonationUnavailable> {
                 val fatma = phone.registerHousehold(antenna, household("Fatma"))
                 val pledged = phone.recordDonation(antenna, NewDonation(
@@ -113,7 +116,7 @@ class ScenarioTest {
                 ))
                 phone.recordDelivery(antenna, NewDelivery(fatma, NeedCategory.FOOD, "parcel", listOf(Funding(pledged, 500u)), null))
             }
-            assertTrue("received" in notFound.message!!, notFound.message)
+            assertEquals(DonationProblem.NOT_RECEIVED, notFound.reason, notFound.detail)
             assertTrue(phone.overview(antenna).balances.all { it.delivered == 0uL }, "the refused delivery left nothing")
             phone.close()
         }

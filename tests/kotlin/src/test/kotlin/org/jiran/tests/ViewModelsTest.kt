@@ -23,6 +23,9 @@ import org.jiran.android.state.RegisterHouseholdViewModel
 import org.jiran.android.state.SyncStatusViewModel
 import org.jiran.core.DonationStatus
 import org.jiran.core.Gift
+import org.jiran.core.JiranException
+import org.jiran.core.InputProblem
+import org.jiran.core.DonationProblem
 import org.jiran.core.NeedCategory
 import org.jiran.core.NewDonation
 import org.jiran.core.NewNeed
@@ -64,7 +67,7 @@ class ViewModelsTest {
             join.onInviteText("WRONGCODE")
             join.join()
             val refused = withTimeout(30_000) { join.ui.first { it.error != null } }
-            assertEquals(JoinError.ASK_FOR_NEW_INVITE, refused.errorKind, refused.error)
+            assertEquals(JoinError.ASK_FOR_NEW_INVITE, refused.errorKind, refused.error?.message)
             join.onScanned(InviteLink(relay.url, invite.code).format())
             assertEquals(antenna, withTimeout(30_000) { join.ui.first { it.joined != null } }.joined)
             sami.waitUntilUpToDate(antenna, Duration.ofSeconds(30))
@@ -74,7 +77,8 @@ class ViewModelsTest {
             register.edit { it.copy(headName = "Fatma Ben Ali", phone = "+216 98 123 456", priority = Priority.HIGH) }
             assertFalse(register.ui.value.canRegister)
             assertNull(register.register())
-            assertNotNull(register.ui.value.error)
+            assertEquals(InputProblem.NoConsent, (register.ui.value.error as JiranException.InvalidInput).problem,
+                "the core itself refuses a household without consent")
             register.edit { it.copy(birthYear = "nineteen") }
             register.edit { it.copy(consentKeepData = true) }
             assertNull(register.register(), "a year that is not a number")
@@ -122,11 +126,15 @@ class ViewModelsTest {
             val screen = HouseholdDetailViewModel(lead, antenna, fatma, scope)
             assertEquals(listOf(donation), screen.ui.value.donations.map { it.id })
 
-            assertFalse(screen.recordDelivery(NeedCategory.FOOD, "parcels", donation, 11u))
-            assertTrue("10" in screen.ui.value.error!!, screen.ui.value.error)
+            assertFalse(screen.recordDelivery(NeedCategory.FOOD, "parcels", donation, "11"))
+            val tooMany = screen.ui.value.error as JiranException.DonationUnavailable
+            assertEquals(DonationProblem.TOO_LITTLE_LEFT, tooMany.reason, tooMany.detail)
+            assertFalse(screen.recordDelivery(NeedCategory.FOOD, "parcels", donation, "1.5"))
+            assertEquals(InputProblem.NotAnAmount, (screen.ui.value.error as JiranException.InvalidInput).problem,
+                "parcels are counted whole")
             assertTrue(lead.household(fatma).deliveries.isEmpty(), "the refused delivery recorded nothing")
 
-            assertTrue(screen.recordDelivery(NeedCategory.FOOD, "two parcels", donation, 2u))
+            assertTrue(screen.recordDelivery(NeedCategory.FOOD, "two parcels", donation, "2"))
             val shown = screen.ui.value
             assertNull(shown.error)
             assertEquals("two parcels", shown.household!!.deliveries.single().description)

@@ -19,7 +19,7 @@ data class DuplicatePair(val suspicion: PossibleDuplicate, val keep: HouseholdDe
 data class DuplicatesState(
     /** Most likely first (the core's order). */
     val pairs: List<DuplicatePair> = emptyList(),
-    val error: String? = null,
+    val error: JiranException? = null,
 )
 
 /**
@@ -47,7 +47,7 @@ class DuplicatesViewModel(
         reload()
         true
     } catch (e: JiranException) {
-        state.update { it.copy(error = e.message) }
+        state.update { it.copy(error = e) }
         false
     }
 
@@ -67,7 +67,7 @@ class DuplicatesViewModel(
             }
             state.update { it.copy(pairs = pairs, error = null) }
         } catch (e: JiranException) {
-            state.update { it.copy(error = e.message) }
+            state.update { it.copy(error = e) }
         }
     }
 }

@@ -12,6 +12,7 @@ import org.jiran.core.DonationStatus
 import org.jiran.core.Funding
 import org.jiran.core.HouseholdDetail
 import org.jiran.core.HouseholdId
+import org.jiran.core.InputProblem
 import org.jiran.core.JiranException
 import org.jiran.core.JiranStoreInterface
 import org.jiran.core.NeedCategory
@@ -19,12 +20,14 @@ import org.jiran.core.NewDelivery
 import org.jiran.core.NewNeed
 import org.jiran.core.StoreChange
 import org.jiran.core.Urgency
+import org.jiran.core.moneyFromText
+import org.jiran.core.moneyText
 
 data class HouseholdDetailState(
     val household: HouseholdDetail? = null,
     /** Received donations with something left, to fund a delivery from. */
     val donations: List<DonationBalance> = emptyList(),
-    val error: String? = null,
+    val error: JiranException? = null,
 )
 
 /**
@@ -51,14 +54,20 @@ class HouseholdDetailViewModel(
 
     fun addNote(text: String): Boolean = act { store.addNote(household, text) }
 
-    /** Records a delivery funded by [amount] of [donation]; refused if it has too little left. */
-    fun recordDelivery(category: NeedCategory, description: String, donation: String, amount: ULong): Boolean =
+    /**
+     * Records a delivery funded by [typed] of [donation], as the volunteer typed it: money in
+     * major units ("50", "12,5", "١٢٫٥"; the core converts), goods and hours as whole numbers.
+     * Refused, with [HouseholdDetailState.error] set, if the amount is unreadable or the
+     * donation has too little left.
+     */
+    fun recordDelivery(category: NeedCategory, description: String, donation: String, typed: String): Boolean =
         act {
+            val balance = state.value.donations.first { it.id == donation }
             store.recordDelivery(antenna, NewDelivery(
                 household = household,
                 category = category,
                 description = description,
-                funding = listOf(Funding(donation, amount)),
+                funding = listOf(Funding(donation, amountOf(balance, typed))),
                 deliveredAt = null,
             ))
         }
@@ -79,7 +88,7 @@ class HouseholdDetailViewModel(
         reload()
         true
     } catch (e: JiranException) {
-        state.update { it.copy(error = e.message) }
+        state.update { it.copy(error = e) }
         false
     }
 
@@ -91,7 +100,20 @@ class HouseholdDetailViewModel(
             }
             state.update { it.copy(household = detail, donations = usable, error = null) }
         } catch (e: JiranException) {
-            state.update { it.copy(error = e.message) }
+            state.update { it.copy(error = e) }
         }
     }
+}
+
+/** What [balance] has left as people read it: money in major units with its currency, goods in their unit. */
+fun remainingText(balance: DonationBalance): String = when (balance.kind) {
+    "money" -> moneyText(balance.remaining, balance.unit) + " " + balance.unit
+    else -> "${balance.remaining} ${balance.unit}"
+}
+
+/** [typed] as an amount of [balance]'s unit: money through the core's conversion, goods and hours as whole numbers. */
+private fun amountOf(balance: DonationBalance, typed: String): ULong = when (balance.kind) {
+    "money" -> moneyFromText(typed, balance.unit)
+    else -> typed.trim().toULongOrNull()
+        ?: throw JiranException.InvalidInput("amount", InputProblem.NotAnAmount, "amount: must be a whole number")
 }

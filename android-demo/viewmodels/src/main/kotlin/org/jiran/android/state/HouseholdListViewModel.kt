@@ -23,7 +23,7 @@ data class HouseholdListState(
     val minPriority: Priority? = null,
     val need: NeedCategory? = null,
     val households: List<HouseholdListItem> = emptyList(),
-    val error: String? = null,
+    val error: JiranException? = null,
 )
 
 /**
@@ -91,7 +91,7 @@ class HouseholdListViewModel(
             }
             state.update { it.copy(households = found, error = null) }
         } catch (e: JiranException) {
-            state.update { it.copy(error = e.message) }
+            state.update { it.copy(error = e) }
         }
     }
 

@@ -16,7 +16,7 @@ data class JoinState(
     val displayName: String = "",
     val joining: Boolean = false,
     /** Why the last attempt failed, as the core phrased it; null when it did not fail. */
-    val error: String? = null,
+    val error: JiranException? = null,
     /** Which kind of failure, so the screen can offer the right next step. */
     val errorKind: JoinError? = null,
     val joined: AntennaId? = null,
@@ -57,8 +57,7 @@ class JoinViewModel(
         val link = InviteLink.parse(current.inviteText, defaultRelay)
         if (link == null) {
             state.update {
-                it.copy(error = "This is not a Jiran invite. Scan the lead's QR code or type the code.",
-                    errorKind = JoinError.NOT_AN_INVITE)
+                it.copy(error = null, errorKind = JoinError.NOT_AN_INVITE)
             }
             return
         }
@@ -74,10 +73,10 @@ class JoinViewModel(
                     is JiranException.InvalidInput -> JoinError.CORRECT_INPUT
                     else -> JoinError.OTHER
                 }
-                state.update { it.copy(joining = false, error = e.message, errorKind = kind) }
+                state.update { it.copy(joining = false, error = e, errorKind = kind) }
             } catch (e: Exception) {
                 // Anything else is a fault of ours; the volunteer can still retry.
-                state.update { it.copy(joining = false, error = e.toString(), errorKind = JoinError.OTHER) }
+                state.update { it.copy(joining = false, error = null, errorKind = JoinError.OTHER) }
             }
         }
     }

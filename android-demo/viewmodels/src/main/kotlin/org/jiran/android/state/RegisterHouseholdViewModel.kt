@@ -6,6 +6,7 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import org.jiran.core.AntennaId
 import org.jiran.core.HouseholdId
+import org.jiran.core.InputProblem
 import org.jiran.core.JiranException
 import org.jiran.core.JiranStoreInterface
 import org.jiran.core.NewHousehold
@@ -44,7 +45,7 @@ data class RegisterForm(
 data class RegisterState(
     val form: RegisterForm = RegisterForm(),
     /** Why the last attempt was refused (the field named by the core); null otherwise. */
-    val error: String? = null,
+    val error: JiranException? = null,
     val registered: HouseholdId? = null,
 ) {
     /** The consent is not a detail: the button stays off until it is given. */
@@ -76,10 +77,6 @@ class RegisterHouseholdViewModel(
     /** Records the household; returns its id, or null with [RegisterState.error] set. */
     fun register(): HouseholdId? {
         val form = state.value.form
-        if (!form.consentKeepData) {
-            state.update { it.copy(error = "Ask the family for consent to keep their data first.") }
-            return null
-        }
         val head = NewPerson(form.headName, (year(form.birthYear) ?: return null).getOrNull(), Relationship.HEAD, form.flags)
         val others = form.others.filter { it.name.isNotBlank() }.map { other ->
             NewPerson(other.name, (year(other.birthYear) ?: return null).getOrNull(), other.relationship, NO_FLAGS)
@@ -90,7 +87,7 @@ class RegisterHouseholdViewModel(
                 phone = form.phone.trim().ifEmpty { null },
                 address = form.address.trim(),
                 coordinates = null,
-                keepData = true,
+                keepData = form.consentKeepData,
                 shareWithMunicipality = form.consentShareWithMunicipality,
                 contactByPhone = form.consentContactByPhone,
                 priority = form.priority,
@@ -99,7 +96,7 @@ class RegisterHouseholdViewModel(
             state.update { it.copy(registered = id, error = null) }
             id
         } catch (e: JiranException) {
-            state.update { it.copy(error = e.message) }
+            state.update { it.copy(error = e) }
             null
         }
     }
@@ -112,7 +109,11 @@ class RegisterHouseholdViewModel(
         val trimmed = typed.trim()
         if (trimmed.isEmpty()) return Result.success(null)
         return trimmed.toUShortOrNull()?.let { Result.success(it) } ?: run {
-            state.update { s -> s.copy(error = "birth year: must be a year like 1961") }
+            val thisYear = java.time.Year.now().value.toLong()
+            state.update { s ->
+                s.copy(error = JiranException.InvalidInput("birth_year", InputProblem.OutOfRange(1900L, thisYear),
+                    "birth_year: must be a year like 1961"))
+            }
             null
         }
     }

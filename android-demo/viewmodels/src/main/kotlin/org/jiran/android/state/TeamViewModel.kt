@@ -23,7 +23,7 @@ data class TeamState(
     val invite: Invite? = null,
     val link: InviteLink? = null,
     val inviting: Boolean = false,
-    val error: String? = null,
+    val error: JiranException? = null,
 ) {
     val canInvite: Boolean get() = !inviting
 }
@@ -57,7 +57,7 @@ class TeamViewModel(
                 val invite = store.invite(antenna, role, 1u, INVITE_HOURS)
                 state.update { it.copy(inviting = false, invite = invite, link = InviteLink(relay, invite.code)) }
             } catch (e: JiranException) {
-                state.update { it.copy(inviting = false, error = e.message) }
+                state.update { it.copy(inviting = false, error = e) }
             }
         }
     }
@@ -77,7 +77,7 @@ class TeamViewModel(
         reload()
         true
     } catch (e: JiranException) {
-        state.update { it.copy(error = e.message) }
+        state.update { it.copy(error = e) }
         false
     }
 
@@ -100,7 +100,7 @@ class TeamViewModel(
         try {
             state.update { it.copy(members = store.team(antenna), error = null) }
         } catch (e: JiranException) {
-            state.update { it.copy(error = e.message) }
+            state.update { it.copy(error = e) }
         }
     }
 
