@@ -10,13 +10,13 @@
 //! 180,000); the code then no longer tells those two apart, but a confirmation is still
 //! checked against the delivery's own household (see ARCHITECTURE.md, "Delivery codes").
 
-use std::fmt::Write as _;
-
 use autosurgeon::reconcile_prop;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::document::{ledger_id, lookup, DocumentKind};
 use crate::error::{Error, Result};
+use crate::language::Language;
+use crate::workflows::report::unit_in;
 use crate::ids::{AntennaId, DeliveryId, DonationId, HouseholdId, LedgerId, MemberId};
 use crate::model::{Delivery, NeedCategory};
 use crate::store::access::{map_at, FIELD_WORK};
@@ -116,72 +116,72 @@ pub struct DeliveryReceipt {
 }
 
 impl DeliveryReceipt {
-    /// The receipt as plain text (English), a few short lines that fit a phone's share sheet
-    /// or a receipt printer. It holds what [`DeliveryLine`] holds and nothing more: no name,
-    /// phone or address.
-    pub fn to_text(&self) -> String {
+    /// The receipt as plain text in `language`, a few short lines that fit a phone's share
+    /// sheet or a receipt printer. It holds what [`DeliveryLine`] holds and nothing more: no
+    /// name, phone or address; the volunteer's description stays as typed. In a right-to-left
+    /// language (Arabic) every line starts with a right-to-left mark, so each line reads from
+    /// the right even when it begins with the antenna's Latin name or a code.
+    pub fn to_text(&self, language: Language) -> String {
+        let w = language.words();
         let d = &self.delivery;
-        let mut text = String::new();
-        let _ = writeln!(text, "{}", self.antenna_name);
-        let _ = writeln!(text, "Delivery receipt");
-        let _ = writeln!(
-            text,
-            "Household code: {}",
-            d.delivery_code.as_deref().unwrap_or("none")
-        );
-        let _ = writeln!(text, "Date: {}", d.delivered_at.date());
-        let _ = writeln!(text, "Need: {}", d.category);
+        let mut lines = vec![self.antenna_name.clone(), w.receipt_title.to_owned()];
+        let labelled = |label: &str, value: &str| format!("{label}{}{value}", w.colon);
+        lines.push(labelled(
+            w.household_code,
+            d.delivery_code.as_deref().unwrap_or(w.no_code),
+        ));
+        lines.push(labelled(w.date, &w.date(&d.delivered_at.date())));
+        lines.push(labelled(w.need_label, w.need(d.category)));
         if !d.description.is_empty() {
-            let _ = writeln!(text, "What: {}", d.description);
+            lines.push(labelled(w.what, &d.description));
         }
-        let _ = writeln!(text, "Given:");
+        lines.push(format!("{}{}", w.given_label, w.colon.trim_end()));
         for line in &d.given {
-            let _ = writeln!(text, "  {}", line.to_text());
+            lines.push(format!("  {}", line.to_text(language)));
         }
         let acknowledged = match (d.acknowledged_at, d.code_confirmed) {
-            (Some(at), true) => format!("yes, with the household's code ({})", at.date()),
-            (Some(at), false) => format!("yes ({})", at.date()),
-            (None, _) => "not yet".to_owned(),
+            (Some(at), true) => (w.acknowledged_with_code)(&w.date(&at.date())),
+            (Some(at), false) => (w.acknowledged_on)(&w.date(&at.date())),
+            (None, _) => w.not_yet.to_owned(),
         };
-        let _ = writeln!(text, "Acknowledged: {acknowledged}");
-        let _ = write!(text, "Reference: {}", d.id);
-        text
+        lines.push(labelled(w.acknowledged, &acknowledged));
+        lines.push(labelled(w.reference, d.id.as_str()));
+        let mark = if language.is_right_to_left() {
+            "\u{200f}"
+        } else {
+            ""
+        };
+        lines
+            .iter()
+            .map(|line| format!("{mark}{line}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
 impl FundingLine {
-    /// The amount in words a reader expects: "12.000 TND", "5 kg of semolina", "3 hours of
-    /// tailoring".
-    pub fn to_text(&self) -> String {
+    /// The amount in words a reader of `language` expects: "12.000 TND", "5 kg of semolina",
+    /// "3 hours of tailoring" ("5 kg de semolina", "3 heures de tailoring"): digits and units
+    /// as in the report, items as the antenna typed them.
+    pub fn to_text(&self, language: Language) -> String {
+        let w = language.words();
         match (self.kind.as_deref(), self.unit.as_deref()) {
             (Some("money"), Some(currency)) => {
-                format!("{} {currency}", money(self.amount, currency))
+                format!(
+                    "{} {currency}",
+                    w.decimal(self.amount, crate::model::minor_digits(currency), false)
+                )
             }
-            (Some(_), Some(unit)) => match &self.item {
-                Some(item) => format!("{} {unit} of {item}", self.amount),
-                None => format!("{} {unit}", self.amount),
-            },
-            _ => format!(
-                "{} from donation {} (not on this phone yet)",
-                self.amount, self.donation
-            ),
+            (Some(_), Some(unit)) => {
+                let unit = unit_in(w, unit, self.amount);
+                match &self.item {
+                    Some(item) => (w.quantity_of)(&self.amount.to_string(), &unit, item),
+                    None => format!("{} {unit}", self.amount),
+                }
+            }
+            _ => (w.not_on_this_phone)(&self.amount.to_string(), self.donation.as_str()),
         }
     }
-}
-
-/// An amount of money in minor units, written with its currency's decimals (ISO 4217).
-fn money(minor: u64, currency: &str) -> String {
-    let decimals = crate::model::minor_digits(currency);
-    if decimals == 0 {
-        return minor.to_string();
-    }
-    let scale = 10u64.pow(decimals);
-    format!(
-        "{}.{:0width$}",
-        minor / scale,
-        minor % scale,
-        width = decimals as usize
-    )
 }
 
 impl Store {
@@ -478,15 +478,15 @@ mod tests {
             unit: Some(unit.to_owned()),
             item: item.map(str::to_owned),
         };
-        assert_eq!(line("money", "TND", None, 12_000).to_text(), "12.000 TND");
-        assert_eq!(line("money", "EUR", None, 1_205).to_text(), "12.05 EUR");
-        assert_eq!(line("money", "JPY", None, 500).to_text(), "500 JPY");
+        assert_eq!(line("money", "TND", None, 12_000).to_text(Language::English), "12.000 TND");
+        assert_eq!(line("money", "EUR", None, 1_205).to_text(Language::English), "12.05 EUR");
+        assert_eq!(line("money", "JPY", None, 500).to_text(Language::English), "500 JPY");
         assert_eq!(
-            line("goods", "kg", Some("semolina"), 5).to_text(),
+            line("goods", "kg", Some("semolina"), 5).to_text(Language::English),
             "5 kg of semolina"
         );
         assert_eq!(
-            line("service", "hours", Some("tailoring"), 3).to_text(),
+            line("service", "hours", Some("tailoring"), 3).to_text(Language::English),
             "3 hours of tailoring"
         );
         let unknown = FundingLine {
@@ -494,6 +494,6 @@ mod tests {
             unit: None,
             ..line("money", "TND", None, 7)
         };
-        assert!(unknown.to_text().contains("not on this phone yet"));
+        assert!(unknown.to_text(Language::English).contains("not on this phone yet"));
     }
 }
