@@ -346,8 +346,20 @@ pub(crate) static FRENCH: Words = Words {
     all_months: "tous les mois",
     report_intro: "Ce que cette antenne a reçu et donné. Uniquement des totaux et des \
                    nombres : aucun foyer ni aucun donateur n’est nommé.",
-    households_reached: |n| if n <= 1 { "foyer aidé" } else { "foyers aidés" },
-    deliveries: |n| if n <= 1 { "distribution" } else { "distributions" },
+    households_reached: |n| {
+        if n <= 1 {
+            "foyer aidé"
+        } else {
+            "foyers aidés"
+        }
+    },
+    deliveries: |n| {
+        if n <= 1 {
+            "distribution"
+        } else {
+            "distributions"
+        }
+    },
     received_and_given: "Reçu et donné",
     received: "reçu",
     pledged: "promis, pas encore reçu",
@@ -434,7 +446,13 @@ pub(crate) static ARABIC: Words = Words {
         digital_equipment: "معدات رقمية",
         other: "أخرى",
     },
-    hours: |n| if (3..=10).contains(&(n % 100)) { "ساعات" } else { "ساعة" },
+    hours: |n| {
+        if (3..=10).contains(&(n % 100)) {
+            "ساعات"
+        } else {
+            "ساعة"
+        }
+    },
     report_title: "تقرير الشفافية",
     made_on: |date| format!("أُعدّ في {date}"),
     period_between: |from, to| format!("من {from} إلى {to}"),
@@ -453,7 +471,14 @@ pub(crate) static ARABIC: Words = Words {
     month_summary: |deliveries, households| {
         format!(
             "{}، {}",
-            arabic(deliveries, "تسليم واحد", "تسليمان", "تسليمات", "تسليمًا", "تسليم"),
+            arabic(
+                deliveries,
+                "تسليم واحد",
+                "تسليمان",
+                "تسليمات",
+                "تسليمًا",
+                "تسليم"
+            ),
             arabic(households, "أسرة واحدة", "أسرتان", "أسر", "أسرة", "أسرة")
         )
     },
@@ -500,7 +525,10 @@ mod tests {
         assert_eq!((ARABIC.month_summary)(1, 2), "تسليم واحد، أسرتان");
         assert_eq!((ARABIC.month_summary)(5, 12), "5 تسليمات، 12 أسرة");
         assert_eq!((FRENCH.quantity_of)("5", "kg", "huile"), "5 kg d’huile");
-        assert_eq!((FRENCH.quantity_of)("5", "kg", "semoule"), "5 kg de semoule");
+        assert_eq!(
+            (FRENCH.quantity_of)("5", "kg", "semoule"),
+            "5 kg de semoule"
+        );
     }
 
     #[test]

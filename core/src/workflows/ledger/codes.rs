@@ -15,14 +15,14 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::document::{ledger_id, lookup, DocumentKind};
 use crate::error::{Error, Result};
-use crate::language::Language;
-use crate::workflows::report::unit_in;
 use crate::ids::{AntennaId, DeliveryId, DonationId, HouseholdId, LedgerId, MemberId};
+use crate::language::Language;
 use crate::model::{Delivery, NeedCategory};
 use crate::store::access::{map_at, FIELD_WORK};
 use crate::store::documents::{Batch, Documents};
 use crate::store::Store;
 use crate::time::{Month, Timestamp};
+use crate::workflows::report::unit_in;
 
 /// The characters of delivery codes: digits and capitals without those read or typed for one
 /// another (0/O, 1/I/L), so a code read aloud or from a crumpled card is typed right.
@@ -478,9 +478,18 @@ mod tests {
             unit: Some(unit.to_owned()),
             item: item.map(str::to_owned),
         };
-        assert_eq!(line("money", "TND", None, 12_000).to_text(Language::English), "12.000 TND");
-        assert_eq!(line("money", "EUR", None, 1_205).to_text(Language::English), "12.05 EUR");
-        assert_eq!(line("money", "JPY", None, 500).to_text(Language::English), "500 JPY");
+        assert_eq!(
+            line("money", "TND", None, 12_000).to_text(Language::English),
+            "12.000 TND"
+        );
+        assert_eq!(
+            line("money", "EUR", None, 1_205).to_text(Language::English),
+            "12.05 EUR"
+        );
+        assert_eq!(
+            line("money", "JPY", None, 500).to_text(Language::English),
+            "500 JPY"
+        );
         assert_eq!(
             line("goods", "kg", Some("semolina"), 5).to_text(Language::English),
             "5 kg of semolina"
@@ -494,6 +503,120 @@ mod tests {
             unit: None,
             ..line("money", "TND", None, 7)
         };
-        assert!(unknown.to_text(Language::English).contains("not on this phone yet"));
+        assert!(unknown
+            .to_text(Language::English)
+            .contains("not on this phone yet"));
+    }
+}
+
+#[cfg(test)]
+mod receipt_tests {
+    use super::*;
+
+    /// 2020-04-02, UTC.
+    const APRIL_2: i64 = 1_585_785_600_000;
+
+    fn receipt(antenna_name: &str, acknowledged: bool) -> DeliveryReceipt {
+        DeliveryReceipt {
+            antenna_name: antenna_name.into(),
+            delivery: DeliveryLine {
+                id: DeliveryId::from("dl-1"),
+                delivery_code: Some("K7M-4PQ".into()),
+                category: NeedCategory::Food,
+                description: "colis <b>".into(),
+                given: vec![
+                    FundingLine {
+                        donation: DonationId::from("d1"),
+                        amount: 12_000,
+                        kind: Some("money".into()),
+                        unit: Some("TND".into()),
+                        item: None,
+                    },
+                    FundingLine {
+                        donation: DonationId::from("d2"),
+                        amount: 5,
+                        kind: Some("goods".into()),
+                        unit: Some("kg".into()),
+                        item: Some("huile".into()),
+                    },
+                ],
+                delivered_by: MemberId::from("m1"),
+                delivered_at: Timestamp(APRIL_2),
+                acknowledged_at: acknowledged.then_some(Timestamp(APRIL_2)),
+                code_confirmed: acknowledged,
+            },
+        }
+    }
+
+    #[test]
+    fn test_the_receipt_in_english() {
+        let text = receipt("La Marsa", true).to_text(Language::English);
+        assert_eq!(
+            text,
+            "La Marsa\nDelivery receipt\nHousehold code: K7M-4PQ\nDate: 2 April 2020\n\
+             Need: Food\nWhat: colis <b>\nGiven:\n  12.000 TND\n  5 kg of huile\n\
+             Acknowledged: yes, with the household's code (2 April 2020)\nReference: dl-1"
+        );
+    }
+
+    #[test]
+    fn test_the_receipt_in_french() {
+        let text = receipt("La Marsa", false).to_text(Language::French);
+        for expected in [
+            "Reçu de distribution",
+            "Code du foyer\u{a0}: K7M-4PQ",
+            "Date\u{a0}: 2 avril 2020",
+            "Besoin\u{a0}: Alimentation",
+            "  12,000 TND",
+            "  5 kg d’huile",
+            "Réception confirmée\u{a0}: pas encore",
+            "Référence\u{a0}: dl-1",
+        ] {
+            assert!(text.contains(expected), "{expected:?} in {text}");
+        }
+    }
+
+    #[test]
+    fn test_the_receipt_in_arabic_reads_from_the_right() {
+        let text = receipt("La Marsa", true).to_text(Language::Arabic);
+        assert!(text.lines().all(|line| line.starts_with('\u{200f}')));
+        for expected in [
+            "وصل تسليم",
+            "رمز الأسرة: K7M-4PQ",
+            "التاريخ: 2 أفريل 2020",
+            "الحاجة: غذاء",
+            "5 kg من huile",
+            "نعم، برمز الأسرة (2 أفريل 2020)",
+        ] {
+            assert!(text.contains(expected), "{expected:?} in {text}");
+        }
+    }
+
+    #[test]
+    fn test_the_three_receipts_differ_and_keep_to_their_language() {
+        let texts = Language::ALL.map(|l| receipt("La Marsa", false).to_text(l));
+        assert!(texts[0] != texts[1] && texts[1] != texts[2]);
+        for english in [
+            "Delivery receipt",
+            "Household code",
+            "not yet",
+            "Food",
+            " of ",
+        ] {
+            assert!(texts[0].contains(english), "{english}");
+            assert!(!texts[1].contains(english) && !texts[2].contains(english));
+        }
+        for text in &texts {
+            // The household is named by its code only; the receipt holds nothing else.
+            assert!(text.contains("K7M-4PQ") && text.contains("La Marsa"));
+        }
+        let unknown = FundingLine {
+            kind: None,
+            unit: None,
+            ..receipt("x", false).delivery.given[0].clone()
+        };
+        assert!(unknown
+            .to_text(Language::French)
+            .contains("pas encore sur ce téléphone"));
     }
 }

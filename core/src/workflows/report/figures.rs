@@ -272,7 +272,7 @@ fn totals(rows: &[&AllocationRow], donations: &BTreeMap<&str, &DonationRow>) -> 
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const DAY: i64 = 24 * 3600 * 1000;
@@ -309,7 +309,7 @@ pub(super) mod tests {
         }
     }
 
-    pub(super) fn sample() -> TransparencyReport {
+    pub(crate) fn sample() -> TransparencyReport {
         let donations = [donation("d1", 500_000, true), donation("d2", 80_000, false)];
         let allocations = [
             given("x1", "h1", NeedCategory::Food, APRIL + DAY, 30_000),

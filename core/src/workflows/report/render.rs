@@ -127,7 +127,7 @@ impl TransparencyReport {
             "<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{dir}\"><head><meta charset=\"utf-8\">\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
              <title>{name} — {title}</title><style>{STYLE}</style></head><body>\n\
-             <h1 dir=\"auto\">{name}</h1><p class=\"sub\"><bdi>{locality}</bdi> · {period} · {made}</p>\n\
+             <h1><bdi>{name}</bdi></h1><p class=\"sub\"><bdi>{locality}</bdi> · {period} · {made}</p>\n\
              <p class=\"note\">{intro}</p>\n",
             lang = language.code(),
             name = escape(&self.antenna),
@@ -168,7 +168,7 @@ impl TransparencyReport {
             let _ = write!(
                 h,
                 "<h3>{} — {}</h3><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-                escape(&w.month(&m.month)),
+                escape(&capitalised(&w.month(&m.month))),
                 escape(&(w.month_summary)(m.deliveries, m.households_reached)),
                 escape(w.need),
                 escape(w.deliveries_column),
@@ -250,21 +250,21 @@ fn chart(months: &[MonthTotals], language: Language) -> String {
     let x = |left: u32| if rtl { CHART_WIDTH - left } else { left };
     let mut body = String::new();
     let mut y = 0u32;
-    for m in months {
-        y += 22;
+    for (i, m) in months.iter().enumerate() {
+        y += if i == 0 { 22 } else { 34 };
         let _ = write!(
             body,
             "<text class=\"month\" x=\"{}\" y=\"{y}\">{}</text>",
             x(0),
-            escape(&w.month(&m.month))
+            escape(&capitalised(&w.month(&m.month)))
         );
         y += 6;
         for c in &m.categories {
             let colour = need_index(&c.category)
                 .map(|i| BAR_COLOURS[i % BAR_COLOURS.len()])
                 .unwrap_or("#555");
-            let length = (u64::from(c.deliveries) * u64::from(BAR_MAX) / u64::from(most))
-                .max(3) as u32;
+            let length =
+                (u64::from(c.deliveries) * u64::from(BAR_MAX) / u64::from(most)).max(3) as u32;
             y += 17;
             let _ = write!(
                 body,
@@ -296,9 +296,161 @@ fn chart(months: &[MonthTotals], language: Language) -> String {
     )
 }
 
+/// A heading's first letter in capitals ("avril 2020" starts a French heading as "Avril").
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The position of a stored need word in the vocabulary, for its colour.
 fn need_index(word: &str) -> Option<usize> {
     crate::model::NeedCategory::ALL
         .iter()
         .position(|c| c.as_str() == word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::figures::tests::sample;
+    use super::*;
+
+    /// The sample's report with a hostile antenna name and locality.
+    fn hostile() -> TransparencyReport {
+        TransparencyReport {
+            antenna: "<script>alert(1)</script> & co".into(),
+            locality: "\"><img onerror=alert(1)>".into(),
+            ..sample()
+        }
+    }
+
+    #[test]
+    fn test_each_language_has_its_lang_and_direction() {
+        for (language, head) in [
+            (Language::English, "<html lang=\"en\" dir=\"ltr\">"),
+            (Language::French, "<html lang=\"fr\" dir=\"ltr\">"),
+            (Language::Arabic, "<html lang=\"ar\" dir=\"rtl\">"),
+        ] {
+            let html = sample().to_html(language);
+            assert!(html.starts_with("<!DOCTYPE html>"), "{language:?}");
+            assert!(html.contains(head), "{language:?}: {html}");
+        }
+        assert!(sample()
+            .to_html(Language::Arabic)
+            .contains("direction=\"rtl\""));
+    }
+
+    #[test]
+    fn test_every_page_is_self_contained_and_escapes_the_antennas_text() {
+        for language in Language::ALL {
+            let html = hostile().to_html(language);
+            for external in [
+                "<script", "src=", "href", "@import", "url(", "<img", "<a ", "http",
+            ] {
+                assert!(!html.contains(external), "{language:?}: {external}");
+            }
+            assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"));
+            assert!(html.contains("&quot;&gt;&lt;img"), "{language:?}");
+            assert!(
+                !html.contains("h1<") && !html.contains(">h2"),
+                "household ids are never shown"
+            );
+        }
+    }
+
+    #[test]
+    fn test_the_chart_has_one_labelled_bar_per_month_and_need() {
+        let report = sample();
+        let bars: usize = report.months.iter().map(|m| m.categories.len()).sum();
+        assert_eq!(bars, 3, "April: food and rent; May: food");
+        for language in Language::ALL {
+            let html = report.to_html(language);
+            let w = language.words();
+            assert_eq!(html.matches("<svg ").count(), 1, "{language:?}");
+            assert_eq!(html.matches("<rect class=\"bar\"").count(), bars);
+            let svg = &html[html.find("<svg ").unwrap()..html.find("</svg>").unwrap()];
+            assert!(svg.contains("role=\"img\""));
+            assert!(svg.contains(&format!("aria-label=\"{}\"", w.chart_title)));
+            assert!(svg.contains(&format!("<title>{}</title>", w.chart_title)));
+            // The months and needs are written in the language, the values as text.
+            let april = capitalised(&w.month("2020-04"));
+            assert_eq!(svg.matches(&april).count(), 1, "{language:?}");
+            assert_eq!(svg.matches(w.need(crate::NeedCategory::Food)).count(), 2);
+            assert!(svg.contains(">2</text>") && svg.contains(">1</text>"));
+        }
+    }
+
+    #[test]
+    fn test_the_arabic_chart_grows_from_the_right() {
+        let html = sample().to_html(Language::Arabic);
+        // April's food: 2 deliveries, the longest bar, ends at the right edge.
+        assert!(html.contains(&format!(
+            "x=\"{}\" y=\"50\" width=\"{BAR_MAX}\"",
+            CHART_WIDTH - BAR_MAX
+        )));
+        let english = sample().to_html(Language::English);
+        assert!(english.contains(&format!("x=\"0\" y=\"50\" width=\"{BAR_MAX}\"")));
+    }
+
+    #[test]
+    fn test_the_three_languages_differ_and_speak_their_own_words() {
+        let [en, fr, ar] = Language::ALL.map(|l| sample().to_html(l));
+        assert!(en != fr && fr != ar && en != ar);
+        for english in [
+            "deliveries",
+            "households",
+            "Month by month",
+            "received",
+            "Food",
+            "April",
+            "transparency",
+        ] {
+            assert!(en.contains(english), "{english}");
+            for (other, page) in [("fr", &fr), ("ar", &ar)] {
+                assert!(!page.contains(english), "{english:?} in the {other} page");
+            }
+        }
+        for french in [
+            "Alimentation",
+            "Avril 2020",
+            "Mois par mois",
+            "<bdi>210,000 TND</bdi>",
+        ] {
+            assert!(fr.contains(french), "{french}");
+        }
+        for arabic in [
+            "غذاء",
+            "أفريل 2020",
+            "شهرًا بشهر",
+            "3 تسليمات، أسرتان",
+            "عدد الأسر المستفيدة",
+        ] {
+            assert!(ar.contains(arabic), "{arabic}");
+        }
+        // Amounts are isolated so that "TND" keeps its place in right-to-left text.
+        assert!(ar.contains("<bdi>210.000 TND</bdi>"));
+    }
+
+    #[test]
+    fn test_amounts_in_each_language() {
+        let money = Amount {
+            kind: "money".into(),
+            unit: "TND".into(),
+            item: None,
+            amount: 1_250_500,
+        };
+        assert_eq!(money.display_in(Language::French), "1\u{202f}250,500 TND");
+        assert_eq!(money.display_in(Language::Arabic), "1,250.500 TND");
+        let service = Amount {
+            kind: "service".into(),
+            unit: "hours".into(),
+            item: Some("tailoring".into()),
+            amount: 6,
+        };
+        assert_eq!(service.display(), "6 hours tailoring");
+        assert_eq!(service.display_in(Language::French), "6 heures tailoring");
+        assert_eq!(service.display_in(Language::Arabic), "6 ساعات tailoring");
+    }
 }
