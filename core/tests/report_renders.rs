@@ -6,6 +6,7 @@
 //! Without Chromium the test says so loudly and passes, unless `CI` is set (`CI=true`), where
 //! a missing Chromium fails it: CI must look at the pages.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -143,12 +144,10 @@ fn ink(png_file: &Path) -> Ink {
     let frame = reader.next_frame(&mut buf).expect("a PNG frame");
     let channels = frame.color_type.samples();
     let (mut pixels, mut sum_x) = (0u64, 0f64);
-    for (row, line) in buf[..frame.buffer_size()]
+    for line in buf[..frame.buffer_size()]
         .chunks(frame.line_size)
-        .enumerate()
         .take(frame.height as usize)
     {
-        let _ = row;
         for (x, px) in line.chunks(channels).take(frame.width as usize).enumerate() {
             if px.iter().take(3).any(|&c| c < 200) {
                 pixels += 1;
@@ -176,7 +175,9 @@ fn test_chromium_renders_the_report_in_each_language() {
             !ci,
             "CI is set but /usr/bin/chromium is missing: run scripts/chromium (scripts/test does)"
         );
-        eprintln!(
+        // Straight to stderr, past the test harness's capture, so it shows in every run.
+        let _ = writeln!(
+            std::io::stderr(),
             "\n\n!!!! SKIPPED the report's Chromium renders: /usr/bin/chromium is missing. \
              Run scripts/chromium to install it (scripts/test does). !!!!\n\n"
         );
@@ -201,7 +202,12 @@ fn test_chromium_renders_the_report_in_each_language() {
             "{language:?}: only {} of {area} pixels are not white",
             ink.pixels
         );
-        eprintln!("rendered {} ({} pixels of ink)", png.display(), ink.pixels);
+        let _ = writeln!(
+            std::io::stderr(),
+            "rendered {} ({} pixels of ink)",
+            png.display(),
+            ink.pixels
+        );
         inks.push(ink);
     }
     // Arabic is laid out from the right: its ink sits further right than the English page's.

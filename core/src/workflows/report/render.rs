@@ -80,9 +80,9 @@ const STYLE: &str = "body{font-family:system-ui,-apple-system,'Segoe UI','Noto S
 h1{font-size:1.6rem;margin-bottom:.2rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:2px solid #2e7d32;padding-bottom:.2rem}
 .sub{color:#555;margin-top:0}.figures{display:flex;gap:1rem;flex-wrap:wrap}.figure{border:1px solid #ccc;border-radius:6px;padding:.6rem 1rem;min-width:10rem}
 .figure b{display:block;font-size:1.5rem}table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:start;vertical-align:top}
-th{background:#f1f5f1}td.n{text-align:end}.note{color:#555;font-size:.9rem}.warn{color:#a15c00}
-svg.chart{display:block;width:100%;max-width:32rem;height:auto;margin:.5rem 0 1rem}svg.chart text{font-size:14px;fill:#1a1a1a}svg.chart .month{font-weight:bold;font-size:15px}
-@media print{body{margin:0;max-width:none}h2{break-after:avoid}table{break-inside:auto}tr{break-inside:avoid}svg.chart{break-inside:avoid}}";
+.wide{overflow-x:auto}th{background:#f1f5f1}td.n{text-align:end}.note{color:#555;font-size:.9rem}.warn{color:#a15c00}
+svg.chart{display:block;width:100%;max-width:32rem;height:auto;margin:.5rem 0 1rem}svg.chart text{font-size:16px;fill:#1a1a1a}svg.chart .month{font-weight:bold;font-size:17px}
+@media print{body{margin:0;max-width:none}h2{break-after:avoid}table{break-inside:auto}tr{break-inside:avoid}svg.chart{break-inside:avoid}.wide{overflow:visible}}";
 
 /// The chart's width in its own units; the page scales it to the phone or the sheet.
 const CHART_WIDTH: u32 = 400;
@@ -148,8 +148,8 @@ impl TransparencyReport {
         );
         let _ = writeln!(
             h,
-            "<h2>{}</h2><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>\
-             <tr><td>{}</td><td>{}</td><td>{}</td></tr></table>",
+            "<h2>{}</h2><div class=\"wide\"><table><tr><th>{}</th><th>{}</th><th>{}</th></tr>\
+             <tr><td>{}</td><td>{}</td><td>{}</td></tr></table></div>",
             escape(w.received_and_given),
             escape(w.received),
             escape(w.pledged),
@@ -167,7 +167,7 @@ impl TransparencyReport {
         for m in &self.months {
             let _ = write!(
                 h,
-                "<h3>{} — {}</h3><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+                "<h3>{} — {}</h3><div class=\"wide\"><table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
                 escape(&capitalised(&w.month(&m.month))),
                 escape(&(w.month_summary)(m.deliveries, m.households_reached)),
                 escape(w.need),
@@ -185,12 +185,12 @@ impl TransparencyReport {
                     amounts(&c.given, language)
                 );
             }
-            h.push_str("</table>\n");
+            h.push_str("</table></div>\n");
         }
         if !self.donations.is_empty() {
             let _ = write!(
                 h,
-                "<h2>{}</h2><p class=\"note\">{}</p><table><tr><th>{}</th><th>{}</th><th>{}</th>\
+                "<h2>{}</h2><p class=\"note\">{}</p><div class=\"wide\"><table><tr><th>{}</th><th>{}</th><th>{}</th>\
                  <th>{}</th><th>{}</th><th>{}</th></tr>",
                 escape(w.each_donation),
                 escape(w.each_donation_note),
@@ -226,7 +226,7 @@ impl TransparencyReport {
                     d.households_reached
                 );
             }
-            h.push_str("</table>\n");
+            h.push_str("</table></div>\n");
         }
         h.push_str("</body></html>\n");
         h
@@ -265,7 +265,7 @@ fn chart(months: &[MonthTotals], language: Language) -> String {
                 .unwrap_or("#555");
             let length =
                 (u64::from(c.deliveries) * u64::from(BAR_MAX) / u64::from(most)).max(3) as u32;
-            y += 17;
+            y += 20;
             let _ = write!(
                 body,
                 "<text x=\"{}\" y=\"{y}\">{}</text>",
@@ -387,11 +387,11 @@ mod tests {
         let html = sample().to_html(Language::Arabic);
         // April's food: 2 deliveries, the longest bar, ends at the right edge.
         assert!(html.contains(&format!(
-            "x=\"{}\" y=\"50\" width=\"{BAR_MAX}\"",
+            "x=\"{}\" y=\"53\" width=\"{BAR_MAX}\"",
             CHART_WIDTH - BAR_MAX
         )));
         let english = sample().to_html(Language::English);
-        assert!(english.contains(&format!("x=\"0\" y=\"50\" width=\"{BAR_MAX}\"")));
+        assert!(english.contains(&format!("x=\"0\" y=\"53\" width=\"{BAR_MAX}\"")));
     }
 
     #[test]
