@@ -256,13 +256,16 @@ impl JiranStore {
         Ok(self.store.delivery_list(antenna, month)?)
     }
 
-    /// A receipt for one delivery, with its text to share or print; no name in it.
+    /// A receipt for one delivery, with its text to share or print in `language`; no name in
+    /// it.
     pub fn delivery_receipt(
         &self,
         antenna: AntennaId,
         delivery: DeliveryId,
+        language: jiran_core::Language,
     ) -> Result<DeliveryReceipt> {
-        Ok(self.store.delivery_receipt(antenna, &delivery)?.into())
+        let receipt = self.store.delivery_receipt(antenna, &delivery)?;
+        Ok(DeliveryReceipt::new(receipt, language))
     }
 
     /// Moves `amount` (all, if `None`) of a delivery's funding from one donation to another
@@ -424,12 +427,13 @@ impl JiranStore {
     }
 
     /// The antenna's public transparency report for the months `from..=to` (`YYYY-MM`, either
-    /// may be left out), as JSON and HTML to share with donors.
+    /// may be left out), as JSON and as an HTML page in `language` to share with donors.
     pub fn transparency_report(
         &self,
         antenna: AntennaId,
         from: Option<String>,
         to: Option<String>,
+        language: jiran_core::Language,
     ) -> Result<TransparencyReport> {
         let month = |field: &'static str, text: Option<String>| -> Result<_> {
             match text {
@@ -445,7 +449,8 @@ impl JiranStore {
             }
         };
         let (from, to) = (month("from", from)?, month("to", to)?);
-        Ok(self.store.transparency_report(antenna, from, to)?.into())
+        let report = self.store.transparency_report(antenna, from, to)?;
+        Ok(TransparencyReport::new(report, language))
     }
 
     /// Loads an Open Referral HSDS JSON file into the provider directory (leads); a refused

@@ -224,6 +224,16 @@ pub enum Gift {
     },
 }
 
+// The language a transparency report or a delivery receipt is written in.
+use jiran_core::Language;
+
+#[uniffi::remote(Enum)]
+pub enum Language {
+    English,
+    French,
+    Arabic,
+}
+
 #[uniffi::remote(Enum)]
 pub enum DuplicateReason {
     SamePhone,

@@ -406,13 +406,15 @@ impl From<core::HouseholdDetail> for HouseholdDetail {
 pub struct DeliveryReceipt {
     pub antenna_name: String,
     pub delivery: DeliveryLine,
-    /// The receipt as plain text to share or print (see `jiran_core::DeliveryReceipt::to_text`).
+    /// The receipt as plain text to share or print, in the language asked for (see
+    /// `jiran_core::DeliveryReceipt::to_text`).
     pub text: String,
 }
 
-impl From<core::DeliveryReceipt> for DeliveryReceipt {
-    fn from(r: core::DeliveryReceipt) -> Self {
-        let text = r.to_text();
+impl DeliveryReceipt {
+    /// The core's receipt with its text written in `language`.
+    pub(crate) fn new(r: core::DeliveryReceipt, language: core::Language) -> Self {
+        let text = r.to_text(language);
         DeliveryReceipt {
             antenna_name: r.antenna_name,
             delivery: r.delivery,
@@ -630,7 +632,8 @@ impl From<core::TeamMember> for TeamMember {
 }
 
 /// The antenna's public transparency report, ready to share: the same figures as JSON and as
-/// one self-contained printable HTML page. No household or donor is named in either.
+/// one self-contained printable HTML page in the language asked for (with its month-by-need
+/// chart). No household or donor is named in either.
 #[derive(Clone, Debug, uniffi::Record)]
 pub struct TransparencyReport {
     pub households_reached: u32,
@@ -639,13 +642,14 @@ pub struct TransparencyReport {
     pub html: String,
 }
 
-impl From<core::TransparencyReport> for TransparencyReport {
-    fn from(report: core::TransparencyReport) -> Self {
+impl TransparencyReport {
+    /// The core's report with its page written in `language`.
+    pub(crate) fn new(report: core::TransparencyReport, language: core::Language) -> Self {
         TransparencyReport {
             households_reached: report.households_reached,
             deliveries: report.deliveries,
             json: report.to_json(),
-            html: report.to_html(),
+            html: report.to_html(language),
         }
     }
 }

@@ -41,6 +41,7 @@ pub mod document;
 pub mod error;
 pub mod ids;
 pub mod input_problem;
+pub mod language;
 pub mod model;
 pub mod replication;
 pub mod search;
@@ -62,6 +63,9 @@ pub use ids::{
     LedgerId, MemberId, NeedId, NoteId, PersonId, ProviderId, ReferralId, StepId, TaskId,
 };
 pub use time::{Month, Timestamp};
+
+// The languages reports and receipts are written in.
+pub use language::Language;
 
 // The documents' shapes: what a household, a case, an antenna and a ledger hold.
 pub use model::{

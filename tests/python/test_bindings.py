@@ -30,6 +30,7 @@ from jiran import (  # noqa: E402
     InputProblem,
     JiranError,
     JiranStore,
+    Language,
     Month,
     NeedCategory,
     NewDelivery,
@@ -273,15 +274,23 @@ class BindingsScenario(unittest.TestCase):
         lead.record_delivery(antenna, NewDelivery(
             household=fatma, category=NeedCategory.FOOD, description="food parcel",
             funding=[Funding(donation=donation, amount=25_000)], delivered_at=None))
-        report = lead.transparency_report(antenna, None, None)
+        report = lead.transparency_report(antenna, None, None, Language.ENGLISH)
         self.assertEqual((report.households_reached, report.deliveries), (1, 1))
         self.assertEqual(json.loads(report.json)["given"][0]["amount"], 25_000)
         self.assertTrue(report.html.startswith("<!DOCTYPE html>"))
         self.assertIn("25.000 TND", report.html)
+        self.assertIn('<svg class="chart" role="img"', report.html)
+        # The same figures in French and in Arabic (right to left), the caller's choice.
+        french = lead.transparency_report(antenna, None, None, Language.FRENCH).html
+        arabic = lead.transparency_report(antenna, None, None, Language.ARABIC).html
+        self.assertIn('<html lang="fr" dir="ltr">', french)
+        self.assertIn("25,000 TND", french)
+        self.assertIn('<html lang="ar" dir="rtl">', arabic)
+        self.assertIn("غذاء", arabic)
         for secret in ["Zribi", "913 407", "Hedi", str(fatma)]:
-            self.assertNotIn(secret, report.json + report.html)
+            self.assertNotIn(secret, report.json + report.html + french + arabic)
         with self.assertRaises(JiranError.InvalidInput):
-            lead.transparency_report(antenna, "April", None)
+            lead.transparency_report(antenna, "April", None, Language.ENGLISH)
     def test_a_lead_hands_consenting_households_over_and_loads_a_provider_directory(self):
         asyncio.run(self.exchange())
 
@@ -411,12 +420,15 @@ class BindingsScenario(unittest.TestCase):
             l for l in lead.delivery_list(antenna, month) if l.code_confirmed])
         self.assertIsNotNone(line.acknowledged_at)
         self.assertTrue(lead.household(fatma).deliveries[0].code_confirmed)
-        receipt = lead.delivery_receipt(antenna, delivery)
+        receipt = lead.delivery_receipt(antenna, delivery, Language.ENGLISH)
         self.assertEqual(receipt.antenna_name, "La Marsa")
         self.assertIn(code, receipt.text)
         self.assertIn("12.000 TND", receipt.text)
         self.assertNotIn("Fatma", receipt.text)
         self.assertNotIn("913", receipt.text)
+        arabic = lead.delivery_receipt(antenna, delivery, Language.ARABIC).text
+        self.assertIn("رمز الأسرة: " + code, arabic)
+        self.assertNotIn("Fatma", arabic)
 
     def test_a_lead_opts_into_the_blinded_index_with_a_federation_key(self):
         asyncio.run(self.blinded())

@@ -114,7 +114,13 @@ fn test_delivery_lists_and_receipts_show_the_code_never_who_the_household_is() {
     let receipt = device.store.delivery_receipt(antenna, &parcel).unwrap();
     assert_eq!(receipt.antenna_name, "La Marsa – Cité Erriadh");
     assert_eq!(&receipt.delivery, line);
-    let text = receipt.to_text();
+    let text = receipt.to_text(Language::English);
+    // In French and Arabic too, the receipt names the household by its code only.
+    for language in [Language::French, Language::Arabic] {
+        let other = receipt.to_text(language);
+        assert!(other.contains(code.as_str()) && other.contains("food parcel"));
+        assert!(!other.contains("Acknowledged") && !other.contains("Fatma"));
+    }
     for expected in [
         "La Marsa – Cité Erriadh",
         code.as_str(),
@@ -279,7 +285,7 @@ fn test_the_right_code_however_typed_confirms_the_delivery_on_every_device() {
             .store
             .delivery_receipt(antenna, &confirmed[0])
             .unwrap()
-            .to_text();
+            .to_text(Language::English);
         assert!(text.contains("Acknowledged: yes, with the household's code"));
     }
 }
@@ -461,5 +467,10 @@ fn test_an_erased_household_has_no_code_to_confirm_and_its_deliveries_stay_namel
     ));
     let receipt = lead.store.delivery_receipt(antenna, &parcel).unwrap();
     assert_eq!(receipt.delivery.delivery_code, None);
-    assert!(receipt.to_text().contains("Household code: none"));
+    assert!(receipt
+        .to_text(Language::English)
+        .contains("Household code: none"));
+    assert!(receipt
+        .to_text(Language::French)
+        .contains("Code du foyer\u{a0}: aucun"));
 }

@@ -71,8 +71,9 @@ fn test_the_report_adds_up_counts_each_family_once_and_names_no_one() {
     assert_eq!(report.donations[0].households_reached, 2);
 
     let json = report.to_json();
-    let html = report.to_html();
-    for text in [&json, &html] {
+    let html = report.to_html(Language::English);
+    let pages: Vec<String> = Language::ALL.iter().map(|l| report.to_html(*l)).collect();
+    for text in [&json].into_iter().chain(&pages) {
         for secret in [
             "Fatma",
             "Benali",
@@ -100,7 +101,12 @@ fn test_the_report_adds_up_counts_each_family_once_and_names_no_one() {
     };
     let empty = s.transparency_report(antenna, Some(later), None).unwrap();
     assert_eq!((empty.deliveries, empty.months.len()), (0, 0));
-    assert!(empty.to_html().contains("No deliveries in this period"));
+    assert!(empty
+        .to_html(Language::English)
+        .contains("No deliveries in this period"));
+    assert!(empty
+        .to_html(Language::French)
+        .contains("Aucune distribution sur cette période"));
     assert!(matches!(
         s.transparency_report(
             antenna,

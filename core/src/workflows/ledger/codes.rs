@@ -11,19 +11,19 @@
 //! checked against the delivery's own household (see ARCHITECTURE.md, "Delivery codes").
 
 use crate::input_problem::InputProblem;
-use std::fmt::Write as _;
-
 use autosurgeon::reconcile_prop;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::document::{ledger_id, lookup, DocumentKind};
 use crate::error::{Error, Result};
 use crate::ids::{AntennaId, DeliveryId, DonationId, HouseholdId, LedgerId, MemberId};
+use crate::language::Language;
 use crate::model::{Delivery, NeedCategory};
 use crate::store::access::{map_at, FIELD_WORK};
 use crate::store::documents::{Batch, Documents};
 use crate::store::Store;
 use crate::time::{Month, Timestamp};
+use crate::workflows::report::unit_in;
 
 /// The characters of delivery codes: digits and capitals without those read or typed for one
 /// another (0/O, 1/I/L), so a code read aloud or from a crumpled card is typed right.
@@ -117,58 +117,70 @@ pub struct DeliveryReceipt {
 }
 
 impl DeliveryReceipt {
-    /// The receipt as plain text (English), a few short lines that fit a phone's share sheet
-    /// or a receipt printer. It holds what [`DeliveryLine`] holds and nothing more: no name,
-    /// phone or address.
-    pub fn to_text(&self) -> String {
+    /// The receipt as plain text in `language`, a few short lines that fit a phone's share
+    /// sheet or a receipt printer. It holds what [`DeliveryLine`] holds and nothing more: no
+    /// name, phone or address; the volunteer's description stays as typed. In a right-to-left
+    /// language (Arabic) every line starts with a right-to-left mark, so each line reads from
+    /// the right even when it begins with the antenna's Latin name or a code.
+    pub fn to_text(&self, language: Language) -> String {
+        let w = language.words();
         let d = &self.delivery;
-        let mut text = String::new();
-        let _ = writeln!(text, "{}", self.antenna_name);
-        let _ = writeln!(text, "Delivery receipt");
-        let _ = writeln!(
-            text,
-            "Household code: {}",
-            d.delivery_code.as_deref().unwrap_or("none")
-        );
-        let _ = writeln!(text, "Date: {}", d.delivered_at.date());
-        let _ = writeln!(text, "Need: {}", d.category);
+        let mut lines = vec![self.antenna_name.clone(), w.receipt_title.to_owned()];
+        let labelled = |label: &str, value: &str| format!("{label}{}{value}", w.colon);
+        lines.push(labelled(
+            w.household_code,
+            d.delivery_code.as_deref().unwrap_or(w.no_code),
+        ));
+        lines.push(labelled(w.date, &w.date(&d.delivered_at.date())));
+        lines.push(labelled(w.need_label, w.need(d.category)));
         if !d.description.is_empty() {
-            let _ = writeln!(text, "What: {}", d.description);
+            lines.push(labelled(w.what, &d.description));
         }
-        let _ = writeln!(text, "Given:");
+        lines.push(format!("{}{}", w.given_label, w.colon.trim_end()));
         for line in &d.given {
-            let _ = writeln!(text, "  {}", line.to_text());
+            lines.push(format!("  {}", line.to_text(language)));
         }
         let acknowledged = match (d.acknowledged_at, d.code_confirmed) {
-            (Some(at), true) => format!("yes, with the household's code ({})", at.date()),
-            (Some(at), false) => format!("yes ({})", at.date()),
-            (None, _) => "not yet".to_owned(),
+            (Some(at), true) => (w.acknowledged_with_code)(&w.date(&at.date())),
+            (Some(at), false) => (w.acknowledged_on)(&w.date(&at.date())),
+            (None, _) => w.not_yet.to_owned(),
         };
-        let _ = writeln!(text, "Acknowledged: {acknowledged}");
-        let _ = write!(text, "Reference: {}", d.id);
-        text
+        lines.push(labelled(w.acknowledged, &acknowledged));
+        lines.push(labelled(w.reference, d.id.as_str()));
+        let mark = if language.is_right_to_left() {
+            "\u{200f}"
+        } else {
+            ""
+        };
+        lines
+            .iter()
+            .map(|line| format!("{mark}{line}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
 impl FundingLine {
-    /// The amount in words a reader expects: "12.000 TND", "5 kg of semolina", "3 hours of
-    /// tailoring".
-    pub fn to_text(&self) -> String {
+    /// The amount in words a reader of `language` expects: "12.000 TND", "5 kg of semolina",
+    /// "3 hours of tailoring" ("5 kg de semolina", "3 heures de tailoring"): digits and units
+    /// as in the report, items as the antenna typed them.
+    pub fn to_text(&self, language: Language) -> String {
+        let w = language.words();
         match (self.kind.as_deref(), self.unit.as_deref()) {
             (Some("money"), Some(currency)) => {
                 format!(
                     "{} {currency}",
-                    crate::model::major_units(self.amount, currency)
+                    w.decimal(self.amount, crate::model::minor_digits(currency), false)
                 )
             }
-            (Some(_), Some(unit)) => match &self.item {
-                Some(item) => format!("{} {unit} of {item}", self.amount),
-                None => format!("{} {unit}", self.amount),
-            },
-            _ => format!(
-                "{} from donation {} (not on this phone yet)",
-                self.amount, self.donation
-            ),
+            (Some(_), Some(unit)) => {
+                let unit = unit_in(w, unit, self.amount);
+                match &self.item {
+                    Some(item) => (w.quantity_of)(&self.amount.to_string(), &unit, item),
+                    None => format!("{} {unit}", self.amount),
+                }
+            }
+            _ => (w.not_on_this_phone)(&self.amount.to_string(), self.donation.as_str()),
         }
     }
 }
@@ -463,15 +475,24 @@ mod tests {
             unit: Some(unit.to_owned()),
             item: item.map(str::to_owned),
         };
-        assert_eq!(line("money", "TND", None, 12_000).to_text(), "12.000 TND");
-        assert_eq!(line("money", "EUR", None, 1_205).to_text(), "12.05 EUR");
-        assert_eq!(line("money", "JPY", None, 500).to_text(), "500 JPY");
         assert_eq!(
-            line("goods", "kg", Some("semolina"), 5).to_text(),
+            line("money", "TND", None, 12_000).to_text(Language::English),
+            "12.000 TND"
+        );
+        assert_eq!(
+            line("money", "EUR", None, 1_205).to_text(Language::English),
+            "12.05 EUR"
+        );
+        assert_eq!(
+            line("money", "JPY", None, 500).to_text(Language::English),
+            "500 JPY"
+        );
+        assert_eq!(
+            line("goods", "kg", Some("semolina"), 5).to_text(Language::English),
             "5 kg of semolina"
         );
         assert_eq!(
-            line("service", "hours", Some("tailoring"), 3).to_text(),
+            line("service", "hours", Some("tailoring"), 3).to_text(Language::English),
             "3 hours of tailoring"
         );
         let unknown = FundingLine {
@@ -479,6 +500,120 @@ mod tests {
             unit: None,
             ..line("money", "TND", None, 7)
         };
-        assert!(unknown.to_text().contains("not on this phone yet"));
+        assert!(unknown
+            .to_text(Language::English)
+            .contains("not on this phone yet"));
+    }
+}
+
+#[cfg(test)]
+mod receipt_tests {
+    use super::*;
+
+    /// 2020-04-02, UTC.
+    const APRIL_2: i64 = 1_585_785_600_000;
+
+    fn receipt(antenna_name: &str, acknowledged: bool) -> DeliveryReceipt {
+        DeliveryReceipt {
+            antenna_name: antenna_name.into(),
+            delivery: DeliveryLine {
+                id: DeliveryId::from("dl-1"),
+                delivery_code: Some("K7M-4PQ".into()),
+                category: NeedCategory::Food,
+                description: "colis <b>".into(),
+                given: vec![
+                    FundingLine {
+                        donation: DonationId::from("d1"),
+                        amount: 12_000,
+                        kind: Some("money".into()),
+                        unit: Some("TND".into()),
+                        item: None,
+                    },
+                    FundingLine {
+                        donation: DonationId::from("d2"),
+                        amount: 5,
+                        kind: Some("goods".into()),
+                        unit: Some("kg".into()),
+                        item: Some("huile".into()),
+                    },
+                ],
+                delivered_by: MemberId::from("m1"),
+                delivered_at: Timestamp(APRIL_2),
+                acknowledged_at: acknowledged.then_some(Timestamp(APRIL_2)),
+                code_confirmed: acknowledged,
+            },
+        }
+    }
+
+    #[test]
+    fn test_the_receipt_in_english() {
+        let text = receipt("La Marsa", true).to_text(Language::English);
+        assert_eq!(
+            text,
+            "La Marsa\nDelivery receipt\nHousehold code: K7M-4PQ\nDate: 2 April 2020\n\
+             Need: Food\nWhat: colis <b>\nGiven:\n  12.000 TND\n  5 kg of huile\n\
+             Acknowledged: yes, with the household's code (2 April 2020)\nReference: dl-1"
+        );
+    }
+
+    #[test]
+    fn test_the_receipt_in_french() {
+        let text = receipt("La Marsa", false).to_text(Language::French);
+        for expected in [
+            "Reçu de distribution",
+            "Code du foyer\u{a0}: K7M-4PQ",
+            "Date\u{a0}: 2 avril 2020",
+            "Besoin\u{a0}: Alimentation",
+            "  12,000 TND",
+            "  5 kg d’huile",
+            "Réception confirmée\u{a0}: pas encore",
+            "Référence\u{a0}: dl-1",
+        ] {
+            assert!(text.contains(expected), "{expected:?} in {text}");
+        }
+    }
+
+    #[test]
+    fn test_the_receipt_in_arabic_reads_from_the_right() {
+        let text = receipt("La Marsa", true).to_text(Language::Arabic);
+        assert!(text.lines().all(|line| line.starts_with('\u{200f}')));
+        for expected in [
+            "وصل تسليم",
+            "رمز الأسرة: K7M-4PQ",
+            "التاريخ: 2 أفريل 2020",
+            "الحاجة: غذاء",
+            "5 kg من huile",
+            "نعم، برمز الأسرة (2 أفريل 2020)",
+        ] {
+            assert!(text.contains(expected), "{expected:?} in {text}");
+        }
+    }
+
+    #[test]
+    fn test_the_three_receipts_differ_and_keep_to_their_language() {
+        let texts = Language::ALL.map(|l| receipt("La Marsa", false).to_text(l));
+        assert!(texts[0] != texts[1] && texts[1] != texts[2]);
+        for english in [
+            "Delivery receipt",
+            "Household code",
+            "not yet",
+            "Food",
+            " of ",
+        ] {
+            assert!(texts[0].contains(english), "{english}");
+            assert!(!texts[1].contains(english) && !texts[2].contains(english));
+        }
+        for text in &texts {
+            // The household is named by its code only; the receipt holds nothing else.
+            assert!(text.contains("K7M-4PQ") && text.contains("La Marsa"));
+        }
+        let unknown = FundingLine {
+            kind: None,
+            unit: None,
+            ..receipt("x", false).delivery.given[0].clone()
+        };
+        assert!(unknown
+            .to_text(Language::French)
+            .contains("pas encore sur ce téléphone"));
     }
 }

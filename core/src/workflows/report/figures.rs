@@ -272,7 +272,7 @@ fn totals(rows: &[&AllocationRow], donations: &BTreeMap<&str, &DonationRow>) -> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     const DAY: i64 = 24 * 3600 * 1000;
@@ -309,7 +309,7 @@ mod tests {
         }
     }
 
-    fn sample() -> TransparencyReport {
+    pub(crate) fn sample() -> TransparencyReport {
         let donations = [donation("d1", 500_000, true), donation("d2", 80_000, false)];
         let allocations = [
             given("x1", "h1", NeedCategory::Food, APRIL + DAY, 30_000),
@@ -389,7 +389,7 @@ mod tests {
 
     #[test]
     fn test_the_page_is_self_contained_escaped_and_names_no_one() {
-        let html = sample().to_html();
+        let html = sample().to_html(crate::Language::English);
         assert!(html.contains("La Marsa &lt;Cité&gt;"));
         assert!(!html.contains("<Cité>"));
         for external in ["<script", "src=", "href=", "@import", "url("] {

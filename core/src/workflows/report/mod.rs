@@ -4,8 +4,9 @@
 //! names, phones, addresses, household ids or donor names, and it can be shared as it is.
 //!
 //! Pure: [`build`] turns ledger rows into a [`TransparencyReport`], which renders itself as
-//! JSON ([`TransparencyReport::to_json`]) or as one self-contained printable HTML page
-//! ([`TransparencyReport::to_html`]). The store gathers the rows (`Store::transparency_report`).
+//! JSON ([`TransparencyReport::to_json`]) or as one self-contained printable HTML page in
+//! English, French or Arabic ([`TransparencyReport::to_html`]), with the month-by-need figures
+//! as an inline SVG chart. The store gathers the rows (`Store::transparency_report`).
 
 mod figures;
 mod render;
@@ -15,3 +16,4 @@ pub use figures::{
     build, AllocationRow, Amount, CategoryTotals, DonationAccount, DonationRow, MonthTotals,
     TransparencyReport,
 };
+pub(crate) use render::unit_in;

@@ -768,9 +768,10 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     func deliveryList(antenna: AntennaId, month: Month) throws  -> [DeliveryLine]
     
     /**
-     * A receipt for one delivery, with its text to share or print; no name in it.
+     * A receipt for one delivery, with its text to share or print in `language`; no name in
+     * it.
      */
-    func deliveryReceipt(antenna: AntennaId, delivery: DeliveryId) throws  -> DeliveryReceipt
+    func deliveryReceipt(antenna: AntennaId, delivery: DeliveryId, language: Language) throws  -> DeliveryReceipt
     
     /**
      * This phone's public key (base58): what the relay registered when it joined, shown so
@@ -995,9 +996,9 @@ public protocol JiranStoreProtocol: AnyObject, Sendable {
     
     /**
      * The antenna's public transparency report for the months `from..=to` (`YYYY-MM`, either
-     * may be left out), as JSON and HTML to share with donors.
+     * may be left out), as JSON and as an HTML page in `language` to share with donors.
      */
-    func transparencyReport(antenna: AntennaId, from: String?, to: String?) throws  -> TransparencyReport
+    func transparencyReport(antenna: AntennaId, from: String?, to: String?, language: Language) throws  -> TransparencyReport
     
     /**
      * Waits until the antenna is up to date with nothing left to send, for at most
@@ -1239,15 +1240,17 @@ open func deliveryList(antenna: AntennaId, month: Month)throws  -> [DeliveryLine
 }
     
     /**
-     * A receipt for one delivery, with its text to share or print; no name in it.
+     * A receipt for one delivery, with its text to share or print in `language`; no name in
+     * it.
      */
-open func deliveryReceipt(antenna: AntennaId, delivery: DeliveryId)throws  -> DeliveryReceipt  {
+open func deliveryReceipt(antenna: AntennaId, delivery: DeliveryId, language: Language)throws  -> DeliveryReceipt  {
     return try  FfiConverterTypeDeliveryReceipt_lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
         uniffiCallStatus in
     uniffi_jiran_bindings_fn_method_jiranstore_delivery_receipt(
             self.uniffiCloneHandle(),
         FfiConverterTypeAntennaId_lower(antenna),
-        FfiConverterTypeDeliveryId_lower(delivery),uniffiCallStatus
+        FfiConverterTypeDeliveryId_lower(delivery),
+        FfiConverterTypeLanguage_lower(language),uniffiCallStatus
     )
 })
 }
@@ -1836,16 +1839,17 @@ open func team(antenna: AntennaId)throws  -> [TeamMember]  {
     
     /**
      * The antenna's public transparency report for the months `from..=to` (`YYYY-MM`, either
-     * may be left out), as JSON and HTML to share with donors.
+     * may be left out), as JSON and as an HTML page in `language` to share with donors.
      */
-open func transparencyReport(antenna: AntennaId, from: String?, to: String?)throws  -> TransparencyReport  {
+open func transparencyReport(antenna: AntennaId, from: String?, to: String?, language: Language)throws  -> TransparencyReport  {
     return try  FfiConverterTypeTransparencyReport_lift(try rustCallWithError(FfiConverterTypeJiranError_lift) {
         uniffiCallStatus in
     uniffi_jiran_bindings_fn_method_jiranstore_transparency_report(
             self.uniffiCloneHandle(),
         FfiConverterTypeAntennaId_lower(antenna),
         FfiConverterOptionString.lower(from),
-        FfiConverterOptionString.lower(to),uniffiCallStatus
+        FfiConverterOptionString.lower(to),
+        FfiConverterTypeLanguage_lower(language),uniffiCallStatus
     )
 })
 }
@@ -2867,7 +2871,8 @@ public struct DeliveryReceipt: Equatable, Hashable {
     public var antennaName: String
     public var delivery: DeliveryLine
     /**
-     * The receipt as plain text to share or print (see `jiran_core::DeliveryReceipt::to_text`).
+     * The receipt as plain text to share or print, in the language asked for (see
+     * `jiran_core::DeliveryReceipt::to_text`).
      */
     public var text: String
 
@@ -2875,7 +2880,8 @@ public struct DeliveryReceipt: Equatable, Hashable {
     // declare one manually.
     public init(antennaName: String, delivery: DeliveryLine, 
         /**
-         * The receipt as plain text to share or print (see `jiran_core::DeliveryReceipt::to_text`).
+         * The receipt as plain text to share or print, in the language asked for (see
+         * `jiran_core::DeliveryReceipt::to_text`).
          */text: String) {
         self.antennaName = antennaName
         self.delivery = delivery
@@ -5799,7 +5805,8 @@ public func FfiConverterTypeTeamMember_lower(_ value: TeamMember) -> RustBuffer 
 
 /**
  * The antenna's public transparency report, ready to share: the same figures as JSON and as
- * one self-contained printable HTML page. No household or donor is named in either.
+ * one self-contained printable HTML page in the language asked for (with its month-by-need
+ * chart). No household or donor is named in either.
  */
 public struct TransparencyReport: Equatable, Hashable {
     public var householdsReached: UInt32
@@ -7351,6 +7358,79 @@ public func FfiConverterTypeJiranError_lift(_ buf: RustBuffer) throws -> JiranEr
 public func FfiConverterTypeJiranError_lower(_ value: JiranError) -> RustBuffer {
     return FfiConverterTypeJiranError.lower(value)
 }
+
+
+
+public enum Language: Equatable, Hashable {
+    
+    case english
+    case french
+    case arabic
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Language: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLanguage: FfiConverterRustBuffer {
+    typealias SwiftType = Language
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Language {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .english
+        
+        case 2: return .french
+        
+        case 3: return .arabic
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Language, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .english:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .french:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .arabic:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLanguage_lift(_ buf: RustBuffer) throws -> Language {
+    return try FfiConverterTypeLanguage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLanguage_lower(_ value: Language) -> RustBuffer {
+    return FfiConverterTypeLanguage.lower(value)
+}
+
 
 
 /**
@@ -10683,7 +10763,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_delivery_list() != 26029) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_jiran_bindings_checksum_method_jiranstore_delivery_receipt() != 48654) {
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_delivery_receipt() != 5495) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_device_key() != 60102) {
@@ -10809,7 +10889,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_jiran_bindings_checksum_method_jiranstore_team() != 31090) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_jiran_bindings_checksum_method_jiranstore_transparency_report() != 59845) {
+    if (uniffi_jiran_bindings_checksum_method_jiranstore_transparency_report() != 52540) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_jiran_bindings_checksum_method_jiranstore_wait_until_up_to_date() != 42633) {

@@ -379,7 +379,7 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_delivery_list(uint64_t ptr
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_RECEIPT
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DELIVERY_RECEIPT
-RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_delivery_receipt(uint64_t ptr, RustBuffer antenna, RustBuffer delivery, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_delivery_receipt(uint64_t ptr, RustBuffer antenna, RustBuffer delivery, RustBuffer language, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_DEVICE_KEY
@@ -589,7 +589,7 @@ RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_team(uint64_t ptr, RustBuf
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TRANSPARENCY_REPORT
 #define UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_TRANSPARENCY_REPORT
-RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_transparency_report(uint64_t ptr, RustBuffer antenna, RustBuffer from, RustBuffer to, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_jiran_bindings_fn_method_jiranstore_transparency_report(uint64_t ptr, RustBuffer antenna, RustBuffer from, RustBuffer to, RustBuffer language, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_JIRAN_BINDINGS_FN_METHOD_JIRANSTORE_WAIT_UNTIL_UP_TO_DATE
