@@ -178,23 +178,21 @@ impl Words {
         out
     }
 
-    /// A number of minor units with `decimals` digits after this language's decimal mark.
-    pub fn decimal(&self, minor: u64, decimals: u32, grouped: bool) -> String {
-        let scale = 10u64.pow(decimals);
-        let whole = if grouped {
-            self.group(minor / scale)
-        } else {
-            (minor / scale).to_string()
+    /// `minor` units of `currency` as readers of this language write money: the core's major
+    /// units ([`crate::model::major_units`]) with this language's decimal mark, and its digit
+    /// groups when `grouped`.
+    pub fn money(&self, minor: u64, currency: &str, grouped: bool) -> String {
+        let plain = crate::model::major_units(minor, currency);
+        let (whole, fraction) = plain.split_once('.').unwrap_or((&plain, ""));
+        let whole = match whole.parse() {
+            Ok(n) if grouped => self.group(n),
+            _ => whole.to_owned(),
         };
-        if decimals == 0 {
-            return whole;
+        if fraction.is_empty() {
+            whole
+        } else {
+            format!("{whole}{}{fraction}", self.decimal_separator)
         }
-        format!(
-            "{whole}{}{:0width$}",
-            self.decimal_separator,
-            minor % scale,
-            width = decimals as usize
-        )
     }
 }
 
@@ -537,7 +535,7 @@ mod tests {
         assert_eq!(FRENCH.date("2020-05-10"), "10 mai 2020");
         assert_eq!(ARABIC.month("2020-12"), "ديسمبر 2020");
         assert_eq!(ENGLISH.month("soon"), "soon");
-        assert_eq!(FRENCH.decimal(1_250_500, 3, true), "1\u{202f}250,500");
+        assert_eq!(FRENCH.money(1_250_500, "TND", true), "1\u{202f}250,500");
         assert_eq!(ENGLISH.need_word("digital_equipment"), "Digital equipment");
     }
 }

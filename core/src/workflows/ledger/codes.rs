@@ -168,10 +168,7 @@ impl FundingLine {
         let w = language.words();
         match (self.kind.as_deref(), self.unit.as_deref()) {
             (Some("money"), Some(currency)) => {
-                format!(
-                    "{} {currency}",
-                    w.decimal(self.amount, crate::model::minor_digits(currency), false)
-                )
+                format!("{} {currency}", w.money(self.amount, currency, false))
             }
             (Some(_), Some(unit)) => {
                 let unit = unit_in(w, unit, self.amount);

@@ -8,7 +8,6 @@ use std::fmt::Write as _;
 
 use super::figures::{Amount, MonthTotals, TransparencyReport};
 use crate::language::{Language, Words};
-use crate::model::minor_digits;
 
 impl Amount {
     /// The amount as people read it, in English: `1,250.500 TND`, `40 kg semolina`,
@@ -23,11 +22,7 @@ impl Amount {
     pub fn display_in(&self, language: Language) -> String {
         let w = language.words();
         match self.kind.as_str() {
-            "money" => format!(
-                "{} {}",
-                w.decimal(self.amount, minor_digits(&self.unit), true),
-                self.unit
-            ),
+            "money" => format!("{} {}", w.money(self.amount, &self.unit, true), self.unit),
             _ => {
                 let unit = unit_in(w, &self.unit, self.amount);
                 match &self.item {
